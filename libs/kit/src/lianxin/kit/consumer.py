@@ -1,0 +1,182 @@
+"""Consumer base: idempotent, batched, with bounded retries and a dead-letter topic.
+
+For each message: the handler's effect and a `processed_event` row commit in one transaction
+(a redelivered event finds its row and changes nothing); offsets are committed only after.
+Two kinds of failure are told apart:
+- the database or broker is unreachable (transient): nothing is skipped — the consumer backs
+  off and re-reads from the failed message, however long the outage lasts;
+- the message itself fails (undecodable, or its handler raises): retried `consumer_max_retries`
+  times, then sent to `<topic>.dlq` with the error in headers, logged and counted, and marked
+  so a redelivery is not retried again. Later messages keep flowing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any, Protocol
+
+import sqlalchemy.exc as sa_exc
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
+from google.protobuf.message import Message
+from lianxin.events.v1.envelope_pb2 import Envelope
+from lianxin.kit.envelope import UndecodableEvent, unwrap
+from lianxin.kit.kafka import dlq_topic, ensure_topics, make_producer
+from lianxin.kit.settings import KitSettings
+
+log = logging.getLogger(__name__)
+
+
+class ConsumerUnitOfWork(Protocol):
+    async def __aenter__(self) -> Any: ...
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None: ...
+    async def claim_event(self, event_id: str, consumer: str, event_type: str,
+                          outcome: str = "applied") -> bool: ...
+    async def commit(self) -> None: ...
+
+
+Handler = Callable[[Any, Envelope, Message], Awaitable[None]]
+
+
+class Transient(Exception):
+    """Infrastructure is unavailable; the message must be retried later, never dead-lettered."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Connection-level failures of PostgreSQL or Kafka (not errors caused by the data)."""
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, (OSError, TimeoutError, sa_exc.OperationalError,
+                            sa_exc.InterfaceError, KafkaConnectionError, KafkaTimeoutError))
+
+
+class EventConsumer:
+    """Consumes topics in a consumer group and applies registered handlers exactly once."""
+
+    def __init__(self, settings: KitSettings, *, group_id: str, topics: list[str],
+                 handlers: Mapping[str, Handler], uow_factory: Callable[[], ConsumerUnitOfWork],
+                 retry_delay_s: float = 0.2) -> None:
+        self._settings = settings
+        self.group_id = group_id
+        self._topics = topics
+        self._handlers = handlers
+        self._uow_factory = uow_factory
+        self._retry_delay_s = retry_delay_s
+        self.applied = 0
+        self.dead_lettered = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until `stop` is set; restarts its clients after infrastructure failures."""
+        while not stop.is_set():
+            try:
+                await self._run_once(stop)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("consumer %s failed; restarting in 1 s", self.group_id)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)
+
+    async def _run_once(self, stop: asyncio.Event) -> None:
+        await ensure_topics(self._settings, self._topics)
+        consumer = AIOKafkaConsumer(
+            *self._topics,
+            bootstrap_servers=self._settings.kafka_bootstrap,
+            group_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=50,  # live dashboards want events within a second
+        )
+        producer = make_producer(self._settings, f"{self.group_id}-dlq")
+        await consumer.start()
+        await producer.start()
+        self._dlq_producer = producer
+        try:
+            while not stop.is_set():
+                batch = await consumer.getmany(timeout_ms=500,
+                                               max_records=self._settings.consumer_batch_size)
+                for tp, records in batch.items():
+                    await self._consume_partition(consumer, tp, records)
+        finally:
+            await consumer.stop()
+            await producer.stop()
+
+    async def _consume_partition(self, consumer: AIOKafkaConsumer, tp: TopicPartition,
+                                 records: list[ConsumerRecord]) -> None:
+        done: int | None = None
+        try:
+            for record in records:
+                await self._consume(record)
+                done = record.offset
+        except Transient:
+            failed_at = records[0].offset if done is None else done + 1
+            log.warning("consumer %s: infrastructure unavailable; will re-read %s@%d",
+                        self.group_id, tp, failed_at)
+            consumer.seek(tp, failed_at)
+            await asyncio.sleep(1.0)
+        if done is not None:
+            await consumer.commit({tp: done + 1})
+
+    async def _consume(self, record: ConsumerRecord) -> None:
+        try:
+            env, payload = unwrap(record.value)
+        except UndecodableEvent as exc:
+            await self._dead_letter(record, exc, attempts=1, event_id=None, event_type=None)
+            return
+        handler = self._handlers.get(env.event_type)
+        if handler is None:
+            return  # an event this service does not need
+        last_error: Exception | None = None
+        for attempt in range(self._settings.consumer_max_retries + 1):
+            try:
+                async with self._uow_factory() as uow:
+                    if await uow.claim_event(env.event_id, self.group_id, env.event_type):
+                        await handler(uow, env, payload)
+                        await uow.commit()
+                        self.applied += 1
+                return
+            except Exception as exc:
+                if is_transient(exc):
+                    raise Transient() from exc
+                last_error = exc
+                log.warning("consumer %s: %s failed (attempt %d): %r", self.group_id,
+                            env.event_type, attempt + 1, exc)
+                await asyncio.sleep(self._retry_delay_s * (attempt + 1))
+        assert last_error is not None
+        await self._dead_letter(record, last_error, attempts=self._settings.consumer_max_retries + 1,
+                                event_id=env.event_id, event_type=env.event_type)
+
+    async def _dead_letter(self, record: ConsumerRecord, error: Exception, *, attempts: int,
+                           event_id: str | None, event_type: str | None) -> None:
+        headers = [
+            ("dlq.source.topic", record.topic.encode()),
+            ("dlq.source.partition", str(record.partition).encode()),
+            ("dlq.source.offset", str(record.offset).encode()),
+            ("dlq.consumer", self.group_id.encode()),
+            ("dlq.attempts", str(attempts).encode()),
+            ("dlq.error.class", type(error).__name__.encode()),
+            ("dlq.error.message", str(error)[:1000].encode()),
+        ]
+        try:
+            await self._dlq_producer.send_and_wait(dlq_topic(record.topic), value=record.value,
+                                                   key=record.key, headers=headers)
+        except Exception as exc:
+            raise Transient() from exc
+        if event_id is not None and event_type is not None:
+            # Mark it so a redelivery is not retried again; the DLQ holds it for an operator.
+            try:
+                async with self._uow_factory() as uow:
+                    await uow.claim_event(event_id, self.group_id, event_type, "dead_lettered")
+                    await uow.commit()
+            except Exception as exc:
+                raise Transient() from exc
+        self.dead_lettered += 1
+        # The message body may hold personal data: log where it was, never what it says.
+        log.error("DLQ consumer=%s topic=%s partition=%d offset=%d event_type=%s error=%s: %s",
+                  self.group_id, record.topic, record.partition, record.offset, event_type,
+                  type(error).__name__, str(error)[:200])

@@ -1,0 +1,161 @@
+"""Outbox relay: publishes committed outbox rows to Kafka, then marks them published.
+
+Guarantees (tested in tests/integration):
+- at least once: a row is marked only after the broker acknowledged it (acks=all); a relay
+  killed between publish and mark republishes on restart, and consumers drop the duplicate;
+- per-aggregate order: rows are sent in id order, and one aggregate's rows are inserted by
+  transactions serialised on that aggregate, so they commit in id order;
+- no skipped rows: each pass reads *unpublished* rows, not "ids after the last one", so a
+  transaction that took a low id and commits late is still picked up;
+- one active relay per service: a session-level advisory lock; others wait as standbys;
+- a broker that lost its log (tansu keeps topics in memory) is noticed at start-up: when a
+  partition's end offset is at or below an offset we recorded, that partition is republished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+import sqlalchemy as sa
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from lianxin.kit.kafka import ensure_topics, make_producer
+from lianxin.kit.settings import KitSettings
+from lianxin.kit.uow import NOTIFY_CHANNEL
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger(__name__)
+
+_SELECT = sa.text(
+    "SELECT id, topic, key, envelope, event_id::text AS event_id, event_type FROM outbox "
+    "WHERE published_at IS NULL ORDER BY id LIMIT :n"
+)
+_MARK = sa.text(
+    "UPDATE outbox o SET published_at = now(), kafka_partition = m.p, kafka_offset = m.o "
+    "FROM unnest(CAST(:ids AS bigint[]), CAST(:ps AS int[]), CAST(:os AS bigint[])) AS m(id, p, o) "
+    "WHERE o.id = m.id"
+)
+
+
+class OutboxRelay:
+    """Moves outbox rows of one service's database to its Kafka topic."""
+
+    def __init__(self, engine: AsyncEngine, settings: KitSettings, service: str, topic: str,
+                 after_publish: Callable[[list[int]], Awaitable[None]] | None = None) -> None:
+        self._engine = engine
+        self._settings = settings
+        self._service = service
+        self._topic = topic
+        self._wake = asyncio.Event()
+        # Fault-injection seam for tests: runs after the broker acked, before rows are marked.
+        self._after_publish = after_publish
+        self.published = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until `stop` is set; transient database or broker failures are retried."""
+        while not stop.is_set():
+            try:
+                await self._run_once(stop)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay for %s failed; retrying in 1 s", self._service)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)
+
+    async def _run_once(self, stop: asyncio.Event) -> None:
+        async with self._engine.connect() as conn:
+            try:
+                await self._relay_on(conn, stop)
+            finally:
+                # Never hand a connection that holds the relay lock back to the pool: closing
+                # it is what releases the lock (and the LISTEN) for the next relay.
+                await conn.invalidate()
+
+    async def _relay_on(self, conn: AsyncConnection, stop: asyncio.Event) -> None:
+        if not await self._acquire_lock(conn, stop):
+            return
+        raw = (await conn.get_raw_connection()).driver_connection
+        assert raw is not None
+        await raw.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+        await conn.commit()
+        await ensure_topics(self._settings, [self._topic])
+        producer = make_producer(self._settings, f"{self._service}-relay")
+        await producer.start()
+        try:
+            await self._recover_lost_partitions(conn)
+            log.info("outbox relay for %s is active", self._service)
+            while not stop.is_set():
+                # Clear before reading: a NOTIFY that lands during the read keeps us awake.
+                self._wake.clear()
+                sent = await self._publish_batch(conn, producer)
+                if sent < self._settings.relay_batch_size:
+                    await self._sleep(stop)
+        finally:
+            await producer.stop()
+
+    async def _acquire_lock(self, conn: AsyncConnection, stop: asyncio.Event) -> bool:
+        key = f"lianxin-outbox-relay:{self._service}"
+        while not stop.is_set():
+            got = (await conn.execute(sa.text("SELECT pg_try_advisory_lock(hashtext(:k))"),
+                                      {"k": key})).scalar()
+            await conn.commit()
+            if got:
+                return True
+            log.info("another outbox relay for %s is active; standing by", self._service)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 5.0)
+        return False
+
+    async def _sleep(self, stop: asyncio.Event) -> None:
+        waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
+        await asyncio.wait(waiters, timeout=self._settings.relay_poll_interval_s,
+                           return_when=asyncio.FIRST_COMPLETED)
+        for task in waiters:
+            task.cancel()
+
+    async def _publish_batch(self, conn: AsyncConnection, producer: object) -> int:
+        rows = (await conn.execute(_SELECT, {"n": self._settings.relay_batch_size})).all()
+        await conn.commit()
+        if not rows:
+            return 0
+        send = producer.send  # type: ignore[attr-defined]
+        futures = [
+            await send(r.topic, value=r.envelope, key=r.key.encode(),
+                       headers=[("event_id", r.event_id.encode()),
+                                ("event_type", r.event_type.encode())])
+            for r in rows
+        ]
+        metas = await asyncio.gather(*futures)
+        if self._after_publish is not None:
+            await self._after_publish([r.id for r in rows])
+        await conn.execute(_MARK, {"ids": [r.id for r in rows], "ps": [m.partition for m in metas],
+                                   "os": [m.offset for m in metas]})
+        await conn.commit()
+        self.published += len(rows)
+        return len(rows)
+
+    async def _recover_lost_partitions(self, conn: AsyncConnection) -> None:
+        recorded = (await conn.execute(sa.text(
+            "SELECT kafka_partition, max(kafka_offset) FROM outbox WHERE topic = :t "
+            "AND published_at IS NOT NULL GROUP BY kafka_partition"), {"t": self._topic})).all()
+        await conn.commit()
+        if not recorded:
+            return
+        probe = AIOKafkaConsumer(bootstrap_servers=self._settings.kafka_bootstrap)
+        await probe.start()
+        try:
+            tps = [TopicPartition(self._topic, p) for p, _ in recorded]
+            ends = await probe.end_offsets(tps)
+        finally:
+            await probe.stop()
+        lost = [p for p, top in recorded if ends.get(TopicPartition(self._topic, p), 0) <= top]
+        if lost:
+            result = await conn.execute(sa.text(
+                "UPDATE outbox SET published_at = NULL WHERE topic = :t "
+                "AND kafka_partition = ANY(CAST(:ps AS int[]))"), {"t": self._topic, "ps": lost})
+            await conn.commit()
+            log.warning("broker lost partitions %s of %s; republishing %d events",
+                        lost, self._topic, result.rowcount)

@@ -1,0 +1,73 @@
+"""Typed settings shared by every lianxin service, read from `LIANXIN_*` environment variables.
+
+Settings fail fast: a missing database URL, a broker address, or an unsafe JWT secret stops the
+process at start-up with a message that names the variable to fix, rather than at the first
+request.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The dev stack writes a random secret per data folder; this marker prefix lets production
+# refuse a dev secret that leaked into its environment.
+DEV_SECRET_PREFIX = "dev-only-"
+
+
+class KitSettings(BaseSettings):
+    """Settings every service needs; a service subclasses it to add its own."""
+
+    model_config = SettingsConfigDict(env_prefix="LIANXIN_", extra="ignore")
+
+    environment: Literal["dev", "test", "production"] = Field(
+        "production", description="dev and test relax checks meant for real deployments"
+    )
+    database_url: str = Field(
+        ..., description="SQLAlchemy URL, e.g. postgresql+asyncpg://user:pw@host:5432/people"
+    )
+    kafka_bootstrap: str = Field(..., description="host:port[,host:port] of the Kafka brokers")
+    kafka_idempotence: bool = Field(
+        True, description="idempotent producer; must be false against tansu, which rejects it"
+    )
+    kafka_partitions: int = Field(3, ge=1, le=1024, description="partitions for created topics")
+    kafka_replication: int = Field(1, ge=1, le=7, description="replication for created topics")
+    jwt_secret: SecretStr | None = Field(None, description="HS256 key (at least 32 characters)")
+    jwt_public_key: str | None = Field(None, description="PEM public key for RS256/ES256 tokens")
+    jwt_issuer: str = "lianxin"
+    jwt_audience: str = "lianxin"
+    relay_poll_interval_s: float = Field(
+        1.0, gt=0, le=60, description="outbox relay polls this often when no NOTIFY wakes it"
+    )
+    relay_batch_size: int = Field(500, ge=1, le=10_000)
+    consumer_max_retries: int = Field(
+        3, ge=0, le=100, description="attempts after the first before a message goes to the DLQ"
+    )
+    consumer_batch_size: int = Field(500, ge=1, le=10_000)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_postgres(cls, url: str) -> str:
+        if not url.startswith("postgresql+asyncpg://"):
+            raise ValueError(
+                "LIANXIN_DATABASE_URL must start with postgresql+asyncpg:// "
+                f"(got scheme {url.split(':', 1)[0]!r})"
+            )
+        return url
+
+    @model_validator(mode="after")
+    def _jwt_key(self) -> KitSettings:
+        if (self.jwt_secret is None) == (self.jwt_public_key is None):
+            raise ValueError("set exactly one of LIANXIN_JWT_SECRET or LIANXIN_JWT_PUBLIC_KEY")
+        if self.jwt_secret is not None:
+            secret = self.jwt_secret.get_secret_value()
+            if len(secret) < 32:
+                raise ValueError("LIANXIN_JWT_SECRET must be at least 32 characters")
+            if self.environment == "production" and secret.startswith(DEV_SECRET_PREFIX):
+                raise ValueError(
+                    "LIANXIN_JWT_SECRET is a dev-stack secret; production needs its own"
+                )
+        return self

@@ -1,0 +1,125 @@
+"""Outbox relay guarantees, against real PostgreSQL and a real Kafka-protocol broker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from lianxin.events.v1 import people_pb2
+from lianxin.kit.envelope import PendingEvent, unwrap
+from lianxin.kit.outbox import OutboxRelay
+from lianxin.kit.settings import KitSettings
+from lianxin.kit.uow import SqlUnitOfWork
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+pytestmark = pytest.mark.integration
+
+
+def event(key: str, version: int = 1) -> PendingEvent:
+    payload = people_pb2.OrgUnitCreated(org_unit_id=key, name=key)
+    return PendingEvent("org_unit", key, version, payload)
+
+
+async def emit(uow_factory: Callable[[], SqlUnitOfWork], *keys: str) -> None:
+    async with uow_factory() as uow:
+        for version, key in enumerate(keys, start=1):
+            uow.emit(event(key, version))
+        await uow.commit()
+
+
+async def unpublished(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(sa.text(
+            "SELECT count(*) FROM outbox WHERE published_at IS NULL"))).scalar_one())
+
+
+class Relaying:
+    """Runs a relay in the background for the duration of a `with` block."""
+
+    def __init__(self, relay: OutboxRelay) -> None:
+        self.relay, self.stop = relay, asyncio.Event()
+
+    async def __aenter__(self) -> OutboxRelay:
+        self.task = asyncio.create_task(self.relay.run(self.stop))
+        return self.relay
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(self.task, 10)
+
+
+async def test_events_are_published_in_order_with_ids_in_headers(
+        engine: AsyncEngine, settings: KitSettings, uow_factory: Any, topic: str, read_topic: Any,
+        eventually: Any) -> None:
+    await emit(uow_factory, "a", "a", "a")  # one aggregate: one partition, in order
+    async with Relaying(OutboxRelay(engine, settings, "svc", topic)):
+        records = await read_topic(settings.kafka_bootstrap, topic, 3)
+        await eventually(lambda: _zero(engine))
+    envelopes = [unwrap(r.value)[0] for r in records]
+    assert [dict(r.headers)["event_id"].decode() for r in records] == [e.event_id for e in envelopes]
+    assert [e.aggregate_version for e in envelopes] == [1, 2, 3]  # the order they were raised
+
+
+async def _zero(engine: AsyncEngine) -> bool:
+    return await unpublished(engine) == 0
+
+
+async def test_relay_killed_between_publish_and_mark_loses_nothing(
+        engine: AsyncEngine, settings: KitSettings, uow_factory: Any, topic: str, read_topic: Any,
+        eventually: Any) -> None:
+    async def die(_: list[int]) -> None:
+        raise asyncio.CancelledError  # the process dies after the broker acked
+
+    await emit(uow_factory, "k1")
+    task = asyncio.create_task(OutboxRelay(engine, settings, "svc", topic,
+                                           after_publish=die).run(asyncio.Event()))
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 15)
+    assert await unpublished(engine) == 1  # published, but not marked
+    async with Relaying(OutboxRelay(engine, settings, "svc", topic)):
+        await eventually(lambda: _zero(engine))
+    records = await read_topic(settings.kafka_bootstrap, topic, 2)
+    # Delivered twice with one event id: consumers deduplicate on it (see test_consumer).
+    assert len({dict(r.headers)["event_id"] for r in records}) == 1
+
+
+async def test_a_row_that_commits_late_is_not_skipped(
+        engine: AsyncEngine, settings: KitSettings, uow_factory: Any, topic: str, read_topic: Any,
+        eventually: Any) -> None:
+    async with Relaying(OutboxRelay(engine, settings, "svc", topic)):
+        slow = uow_factory()
+        async with slow:
+            slow.emit(event("slow"))
+            await slow.flush_events()  # takes the lower outbox id, transaction still open
+            await emit(uow_factory, "fast")
+            await read_topic(settings.kafka_bootstrap, topic, 1)
+            await slow.commit()
+        records = await read_topic(settings.kafka_bootstrap, topic, 2)
+    assert sorted(r.key for r in records) == [b"fast", b"slow"]
+
+
+async def test_only_one_relay_is_active(engine: AsyncEngine, settings: KitSettings,
+                                       uow_factory: Any, topic: str, eventually: Any) -> None:
+    first, second = OutboxRelay(engine, settings, "svc", topic), OutboxRelay(
+        engine, settings, "svc", topic)
+    async with Relaying(first), Relaying(second):
+        await emit(uow_factory, *[f"e{i}" for i in range(20)])
+        await eventually(lambda: _zero(engine))
+        assert sorted([first.published, second.published]) == [0, 20]
+
+
+async def test_relay_republishes_after_the_broker_lost_its_log(
+        engine: AsyncEngine, settings: KitSettings, uow_factory: Any, topic: str,
+        broker: Any, read_topic: Any, eventually: Any) -> None:
+    await emit(uow_factory, "x", "y")
+    async with Relaying(OutboxRelay(engine, settings, "svc", topic)):
+        await eventually(lambda: _zero(engine))
+    await asyncio.to_thread(broker.restart)  # memory storage: every topic is gone
+    async with Relaying(OutboxRelay(engine, settings, "svc", topic)):
+        records = await read_topic(settings.kafka_bootstrap, topic, 2, wait_s=30)
+    assert sorted(r.key for r in records) == [b"x", b"y"]

@@ -1,0 +1,78 @@
+"""Settings fail fast on unsafe values; tokens are verified strictly."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+from lianxin.kit.auth import AuthError, JwtVerifier, Principal, issue_token
+from lianxin.kit.settings import KitSettings
+from pydantic import ValidationError
+
+SECRET = "dev-only-" + "x" * 40
+BASE = {"database_url": "postgresql+asyncpg://u@h/db", "kafka_bootstrap": "127.0.0.1:9092"}
+
+
+def settings(**kw: object) -> KitSettings:
+    return KitSettings(**{**BASE, "environment": "dev", "jwt_secret": SECRET, **kw})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ({"database_url": "postgresql://u@h/db"}, "postgresql\\+asyncpg"),
+    ({"jwt_secret": "short"}, "at least 32"),
+    ({"jwt_secret": None}, "exactly one"),
+    ({"environment": "production"}, "dev-stack secret"),
+    ({"jwt_public_key": "-----BEGIN PUBLIC KEY-----"}, "exactly one"),
+])
+def test_unsafe_settings_are_refused_with_the_variable_named(override: dict[str, object],
+                                                             message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        settings(**override)
+
+
+def test_settings_read_lianxin_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIANXIN_DATABASE_URL", "postgresql+asyncpg://u@h/people")
+    monkeypatch.setenv("LIANXIN_KAFKA_BOOTSTRAP", "k:9092")
+    monkeypatch.setenv("LIANXIN_JWT_SECRET", "p" * 32)
+    s = KitSettings()  # type: ignore[call-arg]
+    assert (s.database_url, s.kafka_bootstrap, s.environment) == (
+        "postgresql+asyncpg://u@h/people", "k:9092", "production")
+
+
+def test_round_trip_token_gives_principal() -> None:
+    token = issue_token(secret=SECRET, subject="cadre-7", role="cadre", org_scope=["t1"])
+    p = JwtVerifier(settings()).from_header(f"Bearer {token}")
+    assert p == Principal("cadre-7", "cadre", ("t1",))
+    assert p.sees_path(["county", "t1", "v3"]) and not p.sees_path(["county", "t2"])
+
+
+@pytest.mark.parametrize(("claims", "message"), [
+    ({"exp": int(time.time()) - 10}, "expired"),
+    ({"aud": "someone-else"}, "not valid"),
+    ({"iss": "evil"}, "not valid"),
+    ({"role": "emperor"}, "role"),
+    ({"org_scope": "t1"}, "org_scope"),
+])
+def test_bad_tokens_are_refused(claims: dict[str, object], message: str) -> None:
+    base = {"sub": "s", "role": "cadre", "org_scope": [], "iss": "lianxin", "aud": "lianxin",
+            "exp": int(time.time()) + 60}
+    token = jwt.encode({**base, **claims}, SECRET, algorithm="HS256")
+    with pytest.raises(AuthError, match=message):
+        JwtVerifier(settings()).verify(token)
+
+
+def test_token_signed_with_another_key_is_refused() -> None:
+    token = issue_token(secret="y" * 40, subject="s", role="admin")
+    with pytest.raises(AuthError):
+        JwtVerifier(settings()).verify(token)
+
+
+@pytest.mark.parametrize("header", ["Basic abc", "Bearer ", "token"])
+def test_malformed_header_is_refused(header: str) -> None:
+    with pytest.raises(AuthError, match="Bearer"):
+        JwtVerifier(settings()).from_header(header)
+
+
+def test_no_header_is_anonymous() -> None:
+    assert JwtVerifier(settings()).from_header(None) is None

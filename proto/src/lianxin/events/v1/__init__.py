@@ -1,0 +1,1 @@
+"""Generated protobuf modules for lianxin events, version 1."""

@@ -1,0 +1,3 @@
+from lianxin.assessment.main import cli
+
+cli()

@@ -1,0 +1,1 @@
+"""Adapters: projection tables, repositories, the unit of work."""

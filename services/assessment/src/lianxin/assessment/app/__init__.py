@@ -1,0 +1,1 @@
+"""Use cases of the assessment service: projections fed by events, and queries."""

@@ -1,0 +1,1 @@
+"""Assessment domain: how well the work is done, computed from events. Stdlib only."""

@@ -1,0 +1,3 @@
+from lianxin.people.main import cli
+
+cli()

@@ -1,0 +1,1 @@
+"""GraphQL API of the people service (the only package that imports Strawberry)."""

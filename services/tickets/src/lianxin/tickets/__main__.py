@@ -1,0 +1,3 @@
+from lianxin.tickets.main import cli
+
+cli()

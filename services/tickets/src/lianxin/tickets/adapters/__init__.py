@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL tables and repositories, the unit of work, protobuf event mapping."""

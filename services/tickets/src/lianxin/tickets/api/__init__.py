@@ -1,0 +1,1 @@
+"""GraphQL API of the tickets service (the only package that imports Strawberry)."""

@@ -1,0 +1,80 @@
+"""A ticket row never exists without its outbox row, whatever fails, however many submit at once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from lianxin.kit.db import make_sessions
+from lianxin.kit.envelope import unwrap
+from lianxin.tickets.adapters.uow import TicketsUnitOfWork
+from lianxin.tickets.app.commands import RecordOrgUnit, SubmitTicket, record_org_unit, submit_ticket
+from lianxin.tickets.domain.ticket import Channel, OrgUnitRef
+from lianxin.tickets.main import SPEC
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+pytestmark = pytest.mark.integration
+COUNTY, TOWN = uuid.UUID(int=1), uuid.UUID(int=2)
+
+ORPHANS = sa.text("SELECT count(*) FROM ticket t WHERE NOT EXISTS "
+                  "(SELECT 1 FROM outbox o WHERE o.key = t.id::text)")
+
+
+@pytest.fixture
+async def engine(migrated_engine: Any) -> AsyncEngine:
+    engine: AsyncEngine = await migrated_engine(SPEC.migrations_dir)
+    uow = TicketsUnitOfWork(make_sessions(engine))
+    async with uow:
+        for unit in (OrgUnitRef(COUNTY, None, "墨江县", "county", (COUNTY,)),
+                     OrgUnitRef(TOWN, COUNTY, "联珠镇", "township", (COUNTY, TOWN))):
+            await record_org_unit(RecordOrgUnit(unit), uow)
+        await uow.commit()
+    return engine
+
+
+def submit(i: int) -> SubmitTicket:
+    return SubmitTicket(id=uuid.UUID(int=1000 + i), org_unit_id=TOWN, channel=Channel.WECHAT,
+                        category="road", text=f"路灯坏了 #{i}", submitted_by=f"r{i}")
+
+
+async def scalar(engine: AsyncEngine, sql: str | sa.TextClause) -> Any:
+    async with engine.connect() as conn:
+        return (await conn.execute(sa.text(sql) if isinstance(sql, str) else sql)).scalar_one()
+
+
+async def test_submit_writes_ticket_and_its_event_together(engine: AsyncEngine) -> None:
+    ticket = await submit_ticket(submit(1), TicketsUnitOfWork(make_sessions(engine)))
+    async with engine.connect() as conn:
+        row = (await conn.execute(sa.text("SELECT envelope, topic, key FROM outbox"))).one()
+    env, payload = unwrap(row.envelope)
+    assert (row.topic, row.key) == ("tickets.v1", str(ticket.id))
+    assert payload.ticket_id == str(ticket.id)  # type: ignore[attr-defined]
+    assert list(payload.org_path) == [str(COUNTY), str(TOWN)]  # type: ignore[attr-defined]
+    assert env.aggregate_version == 1
+
+
+async def test_failing_outbox_write_leaves_no_ticket(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:  # make the database refuse outbox rows
+        await conn.execute(sa.text(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'outbox unavailable'; END $$"))
+        await conn.execute(sa.text(
+            "CREATE TRIGGER refuse BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse()"))
+    with pytest.raises(sa.exc.DBAPIError, match="outbox unavailable"):
+        await submit_ticket(submit(2), TicketsUnitOfWork(make_sessions(engine)))
+    assert await scalar(engine, "SELECT count(*) FROM ticket") == 0
+
+
+async def test_concurrent_and_retried_submits_never_orphan_a_ticket(engine: AsyncEngine) -> None:
+    sessions = make_sessions(engine)
+    # 40 tickets, each submitted twice at once (a phone retrying on a weak signal).
+    results = await asyncio.gather(
+        *(submit_ticket(submit(i % 40), TicketsUnitOfWork(sessions)) for i in range(80)))
+    # Both copies of each submit get the same ticket back; neither sees an error.
+    assert all(results[i] == results[i + 40] for i in range(40))
+    assert await scalar(engine, "SELECT count(*) FROM ticket") == 40
+    assert await scalar(engine, "SELECT count(*) FROM outbox") == 40
+    assert await scalar(engine, ORPHANS) == 0
