@@ -7,32 +7,19 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from lianxin.kit.db import make_sessions
-from lianxin.tickets.adapters.uow import TicketsUnitOfWork
 from lianxin.tickets.api.schema import build_schema
-from lianxin.tickets.app.commands import RecordOrgUnit, record_org_unit
-from lianxin.tickets.domain.ticket import OrgUnitRef
-from lianxin.tickets.main import SPEC
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 pytestmark = pytest.mark.integration
 schema = build_schema()
-COUNTY, TOWN, OTHER = uuid.UUID(int=1), uuid.UUID(int=2), uuid.UUID(int=3)
+COUNTY, TOWN, OTHER = uuid.UUID(int=1), uuid.UUID(int=2), uuid.UUID(int=3)  # seeded by conftest
 SUBMIT = """mutation($input: SubmitTicketInput!) {
   submitTicket(input: $input) { id status channel category text orgUnit { id } } }"""
 
 
 @pytest.fixture
-async def engine(migrated_engine: Any) -> AsyncEngine:
-    engine: AsyncEngine = await migrated_engine(SPEC.migrations_dir)
-    uow = TicketsUnitOfWork(make_sessions(engine))
-    async with uow:
-        for unit in (OrgUnitRef(COUNTY, None, "墨江县", "county", (COUNTY,)),
-                     OrgUnitRef(TOWN, COUNTY, "联珠镇", "township", (COUNTY, TOWN)),
-                     OrgUnitRef(OTHER, COUNTY, "通关镇", "township", (COUNTY, OTHER))):
-            await record_org_unit(RecordOrgUnit(unit), uow)
-        await uow.commit()
-    return engine
+def engine(seeded_engine: AsyncEngine) -> AsyncEngine:
+    return seeded_engine
 
 
 def ticket_input(**kw: str) -> dict[str, str]:

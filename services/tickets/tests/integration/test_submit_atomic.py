@@ -11,28 +11,20 @@ import sqlalchemy as sa
 from lianxin.kit.db import make_sessions
 from lianxin.kit.envelope import unwrap
 from lianxin.tickets.adapters.uow import TicketsUnitOfWork
-from lianxin.tickets.app.commands import RecordOrgUnit, SubmitTicket, record_org_unit, submit_ticket
-from lianxin.tickets.domain.ticket import Channel, OrgUnitRef
-from lianxin.tickets.main import SPEC
+from lianxin.tickets.app.commands import SubmitTicket, submit_ticket
+from lianxin.tickets.domain.ticket import Channel
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 pytestmark = pytest.mark.integration
-COUNTY, TOWN = uuid.UUID(int=1), uuid.UUID(int=2)
+COUNTY, TOWN = uuid.UUID(int=1), uuid.UUID(int=2)  # seeded by conftest
 
 ORPHANS = sa.text("SELECT count(*) FROM ticket t WHERE NOT EXISTS "
                   "(SELECT 1 FROM outbox o WHERE o.key = t.id::text)")
 
 
 @pytest.fixture
-async def engine(migrated_engine: Any) -> AsyncEngine:
-    engine: AsyncEngine = await migrated_engine(SPEC.migrations_dir)
-    uow = TicketsUnitOfWork(make_sessions(engine))
-    async with uow:
-        for unit in (OrgUnitRef(COUNTY, None, "墨江县", "county", (COUNTY,)),
-                     OrgUnitRef(TOWN, COUNTY, "联珠镇", "township", (COUNTY, TOWN))):
-            await record_org_unit(RecordOrgUnit(unit), uow)
-        await uow.commit()
-    return engine
+def engine(seeded_engine: AsyncEngine) -> AsyncEngine:
+    return seeded_engine
 
 
 def submit(i: int) -> SubmitTicket:

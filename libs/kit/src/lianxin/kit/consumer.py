@@ -13,7 +13,6 @@ Two kinds of failure are told apart:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
@@ -27,6 +26,7 @@ from lianxin.events.v1.envelope_pb2 import Envelope
 from lianxin.kit.envelope import UndecodableEvent, unwrap
 from lianxin.kit.kafka import dlq_topic, ensure_topics, make_producer
 from lianxin.kit.settings import KitSettings
+from lianxin.kit.worker import keep_running
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +72,7 @@ class EventConsumer:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set; restarts its clients after infrastructure failures."""
-        while not stop.is_set():
-            try:
-                await self._run_once(stop)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("consumer %s failed; restarting in 1 s", self.group_id)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 1.0)
+        await keep_running(f"consumer {self.group_id}", self._run_once, stop)
 
     async def _run_once(self, stop: asyncio.Event) -> None:
         await ensure_topics(self._settings, self._topics)

@@ -24,6 +24,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from lianxin.kit.kafka import ensure_topics, make_producer
 from lianxin.kit.settings import KitSettings
 from lianxin.kit.uow import NOTIFY_CHANNEL
+from lianxin.kit.worker import keep_running
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
@@ -55,15 +56,7 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until `stop` is set; transient database or broker failures are retried."""
-        while not stop.is_set():
-            try:
-                await self._run_once(stop)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox relay for %s failed; retrying in 1 s", self._service)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 1.0)
+        await keep_running(f"outbox relay for {self._service}", self._run_once, stop)
 
     async def _run_once(self, stop: asyncio.Event) -> None:
         async with self._engine.connect() as conn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Callable, Coroutine
@@ -11,6 +12,21 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 Component = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+
+
+async def keep_running(name: str, attempt: Component, stop: asyncio.Event,
+                       delay_s: float = 1.0) -> None:
+    """Run `attempt` until `stop` is set, starting it again `delay_s` after any failure: a
+    database or broker outage must pause a relay or consumer, never end it."""
+    while not stop.is_set():
+        try:
+            await attempt(stop)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed; starting again in %.0f s", name, delay_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay_s)
 
 
 async def run_components(components: dict[str, Component], stop: asyncio.Event | None = None) -> None:
