@@ -4,6 +4,7 @@ plugin) and databases migrated with a service's own Alembic scripts."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -36,6 +37,23 @@ async def migrated_engine(embedded_pg: Any) -> AsyncIterator[Callable[[Path], Aw
         await engine.dispose()
 
 
+def pii_test_settings() -> dict[str, str]:
+    """Fixed personal-data keys for tests (settings field names → values)."""
+    return {"pii_keys": "test-1:" + base64.b64encode(b"k" * 32).decode(),
+            "blind_index_key": base64.b64encode(b"b" * 32).decode(),
+            "link_token_secret": "link-" + "t" * 32}
+
+
+@pytest.fixture
+def pii() -> Any:
+    """The PiiConfig the services are built with in tests."""
+    from lianxin.kit.settings import KitSettings
+
+    return KitSettings(  # type: ignore[call-arg]
+        environment="test", database_url="postgresql+asyncpg://unused/x",
+        kafka_bootstrap="unused:9092", jwt_secret="s" * 32, **pii_test_settings()).require_pii()
+
+
 @pytest.fixture
 def graphql_context() -> Callable[..., Any]:
     """Factory: the RequestContext a subgraph builds for a request, for `schema.execute` tests."""
@@ -45,18 +63,20 @@ def graphql_context() -> Callable[..., Any]:
     from lianxin.kit.settings import KitSettings
 
     secret = "test-secret-" + "s" * 32
+    keys = pii_test_settings()
 
     def make(engine: AsyncEngine, role: str | None = "admin", org_scope: tuple[str, ...] = (),
-             subject: str = "tester") -> Any:
+             subject: str = "tester", permissions: tuple[str, ...] = ()) -> Any:
         from lianxin.kit.db import make_sessions
 
         settings = KitSettings(  # type: ignore[call-arg]
             environment="test", database_url=engine.url.render_as_string(hide_password=False),
-            kafka_bootstrap="unused:9092", jwt_secret=secret)
+            kafka_bootstrap="unused:9092", jwt_secret=secret, **keys)
         verifier = JwtVerifier(settings)
         header = None if role is None else "Bearer " + issue_token(
-            secret=secret, subject=subject, role=role, org_scope=org_scope)
-        return context_getter(verifier, Resources(settings, engine, make_sessions(engine), verifier),
-                              header)
+            secret=secret, subject=subject, role=role, org_scope=org_scope,
+            permissions=permissions)
+        return context_getter(verifier, Resources(settings, engine, make_sessions(engine), verifier,
+                                                  settings.require_pii()), header)
 
     return make

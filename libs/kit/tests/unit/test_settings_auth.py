@@ -47,12 +47,18 @@ def test_round_trip_token_gives_principal() -> None:
     assert p.sees_path(["county", "t1", "v3"]) and not p.sees_path(["county", "t2"])
 
 
+def test_permissions_travel_in_the_token() -> None:
+    token = issue_token(secret=SECRET, subject="c", role="cadre", permissions=["pii:read"])
+    assert JwtVerifier(settings()).verify(token).permissions == frozenset({"pii:read"})
+
+
 @pytest.mark.parametrize(("claims", "message"), [
     ({"exp": int(time.time()) - 10}, "expired"),
     ({"aud": "someone-else"}, "not valid"),
     ({"iss": "evil"}, "not valid"),
     ({"role": "emperor"}, "role"),
     ({"org_scope": "t1"}, "org_scope"),
+    ({"permissions": "pii:read"}, "permissions"),
 ])
 def test_bad_tokens_are_refused(claims: dict[str, object], message: str) -> None:
     base = {"sub": "s", "role": "cadre", "org_scope": [], "iss": "lianxin", "aud": "lianxin",

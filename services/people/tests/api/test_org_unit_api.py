@@ -16,7 +16,8 @@ pytestmark = pytest.mark.integration
 schema = build_schema()
 COUNTY, TOWN, VILLAGE, OTHER = (str(uuid.UUID(int=i)) for i in (11, 12, 13, 14))
 CREATE = """mutation($input: CreateOrgUnitInput!) {
-  createOrgUnit(input: $input) { id name kind path parent { id } } }"""
+  createOrgUnit(input: $input) { __typename ... on OrgUnit { id name kind path parent { id } }
+                                 ... on UserError { code message field } } }"""
 
 
 @pytest.fixture
@@ -37,6 +38,7 @@ async def tree(engine: AsyncEngine, graphql_context: Any) -> None:
                    {"id": OTHER, "name": "通关镇", "kind": "TOWNSHIP", "parentId": COUNTY}):
         result = await run(ctx, CREATE, input=input_)
         assert result.errors is None, result.errors
+        assert result.data["createOrgUnit"]["__typename"] == "OrgUnit", result.data
 
 
 async def test_created_units_form_a_tree_with_events(engine: AsyncEngine, graphql_context: Any) -> None:
@@ -64,19 +66,26 @@ async def test_a_cadre_sees_only_their_scope(engine: AsyncEngine, graphql_contex
     assert entities.data == {"_entities": [None, {"name": "碧溪村"}]}
 
 
-@pytest.mark.parametrize(("input_", "code"), [
-    ({"id": "not-a-uuid", "name": "x", "kind": "COUNTY"}, "BAD_USER_INPUT"),
+@pytest.mark.parametrize(("input_", "expected"), [
+    ({"id": "not-a-uuid", "name": "x", "kind": "COUNTY"}, ("InvalidInputError", "BAD_USER_INPUT", "id")),
     ({"id": str(uuid.uuid4()), "name": "x", "kind": "VILLAGE", "parentId": str(uuid.uuid4())},
-     "UNKNOWN_ORG_UNIT"),
-    ({"id": str(uuid.uuid4()), "name": "x", "kind": "VILLAGE", "parentId": COUNTY}, "BAD_USER_INPUT"),
-    ({"id": TOWN, "name": "改名镇", "kind": "TOWNSHIP", "parentId": COUNTY}, "CONFLICT"),
+     ("NotFoundError", "UNKNOWN_ORG_UNIT", "parentId")),
+    ({"id": str(uuid.uuid4()), "name": "x", "kind": "VILLAGE", "parentId": COUNTY},
+     ("InvalidInputError", "BAD_USER_INPUT", "parentId")),
+    ({"id": TOWN, "name": "改名镇", "kind": "TOWNSHIP", "parentId": COUNTY},
+     ("ConflictError", "CONFLICT", "id")),
     ({"id": str(uuid.uuid4()), "kind": "COUNTY"}, "GRAPHQL_VALIDATION_FAILED"),
 ])
 async def test_bad_input_gets_a_coded_error_and_writes_nothing(
-        engine: AsyncEngine, graphql_context: Any, input_: dict[str, str], code: str) -> None:
+        engine: AsyncEngine, graphql_context: Any, input_: dict[str, str], expected: Any) -> None:
     await tree(engine, graphql_context)
     result = await run(graphql_context(engine), CREATE, input=input_)
-    assert [e.extensions["code"] for e in result.errors or []] == [code]
+    if isinstance(expected, str):  # not even valid GraphQL: a top-level error
+        assert [e.extensions["code"] for e in result.errors or []] == [expected]
+    else:
+        answer = result.data["createOrgUnit"]
+        assert (answer["__typename"], answer["code"], answer["field"]) == expected
+        assert answer["message"]
     async with engine.connect() as conn:
         counts = (await conn.execute(sa.text(
             "SELECT (SELECT count(*) FROM org_unit), (SELECT count(*) FROM outbox)"))).one()
@@ -88,6 +97,43 @@ async def test_retry_returns_the_same_unit(engine: AsyncEngine, graphql_context:
     again = await run(graphql_context(engine), CREATE,
                       input={"id": TOWN, "name": "联珠镇", "kind": "TOWNSHIP", "parentId": COUNTY})
     assert again.errors is None and again.data["createOrgUnit"]["id"] == TOWN
+
+
+MOVE = """mutation($id: ID!, $parent: ID!) { moveOrgUnit(id: $id, parentId: $parent) {
+  __typename ... on OrgUnit { path history { version change name } } ... on UserError { code } } }"""
+
+
+async def test_move_and_rename_keep_history_and_reroot_the_subtree(
+        engine: AsyncEngine, graphql_context: Any) -> None:
+    await tree(engine, graphql_context)
+    ctx = graphql_context(engine)
+    renamed = await run(ctx, """mutation($id: ID!) { renameOrgUnit(id: $id, name: "碧溪新村") {
+        ... on OrgUnit { name } } }""", id=VILLAGE)
+    assert renamed.data == {"renameOrgUnit": {"name": "碧溪新村"}}
+    moved = await run(graphql_context(engine), MOVE, id=VILLAGE, parent=OTHER)
+    assert moved.errors is None, moved.errors
+    assert moved.data["moveOrgUnit"]["path"] == [COUNTY, OTHER, VILLAGE]
+    assert [h["change"] for h in moved.data["moveOrgUnit"]["history"]] == [
+        "created", "renamed", "moved"]
+    # The old township's cadre no longer sees the village; the new one's does.
+    old = await run(graphql_context(engine, role="cadre", org_scope=(TOWN,)),
+                    "query($id: ID!) { orgUnit(id: $id) { name } }", id=VILLAGE)
+    new = await run(graphql_context(engine, role="cadre", org_scope=(OTHER,)),
+                    "query($id: ID!) { orgUnit(id: $id) { name } }", id=VILLAGE)
+    assert old.data == {"orgUnit": None} and new.data == {"orgUnit": {"name": "碧溪新村"}}
+    into_itself = await run(graphql_context(engine), MOVE, id=TOWN, parent=TOWN)
+    assert into_itself.data["moveOrgUnit"] == {"__typename": "InvalidInputError",
+                                               "code": "BAD_USER_INPUT"}
+
+
+async def test_descendants_answer_any_depth_in_one_query(
+        engine: AsyncEngine, graphql_context: Any) -> None:
+    await tree(engine, graphql_context)
+    result = await run(graphql_context(engine), """query($id: ID!) { orgUnit(id: $id) {
+        descendants(kinds: [VILLAGE]) { name } all: descendants { name } } }""", id=COUNTY)
+    assert result.data == {"orgUnit": {"descendants": [{"name": "碧溪村"}],
+                                       "all": [{"name": "联珠镇"}, {"name": "通关镇"},
+                                               {"name": "碧溪村"}]}}
 
 
 @pytest.mark.parametrize(("role", "code"), [(None, "UNAUTHENTICATED"), ("cadre", "FORBIDDEN")])

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from lianxin.kit.auth import JwtVerifier
 from lianxin.kit.db import make_engine, make_sessions
 from lianxin.kit.graphql import RequestContext, context_getter
-from lianxin.kit.settings import KitSettings
+from lianxin.kit.settings import KitSettings, PiiConfig
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from strawberry.fastapi import GraphQLRouter
 
@@ -30,6 +30,8 @@ class Resources:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     verifier: JwtVerifier
+    # Keys for personal data, for the services that store it (None elsewhere).
+    pii: PiiConfig | None = None
 
 
 def create_app(name: str, settings: KitSettings, schema: strawberry.federation.Schema,
@@ -40,8 +42,9 @@ def create_app(name: str, settings: KitSettings, schema: strawberry.federation.S
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = (engine_factory or (lambda url: make_engine(url, application_name=name)))(
             settings.database_url)
+        pii = settings.require_pii() if settings.pii_keys is not None else None
         app.state.resources = Resources(settings, engine, make_sessions(engine),
-                                        JwtVerifier(settings))
+                                        JwtVerifier(settings), pii)
         try:
             yield
         finally:

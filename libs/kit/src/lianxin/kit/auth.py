@@ -24,6 +24,8 @@ class Principal:
     subject: str
     role: str
     org_scope: tuple[str, ...] = ()
+    # Extra grants beyond the role, e.g. "pii:read" (see lianxin.kit.audit).
+    permissions: frozenset[str] = frozenset()
 
     @property
     def is_admin(self) -> bool:
@@ -78,7 +80,11 @@ class JwtVerifier:
         scope = claims.get("org_scope", [])
         if not isinstance(scope, list) or not all(isinstance(s, str) for s in scope):
             raise AuthError("the token's org_scope must be a list of org unit ids")
-        return Principal(subject=str(claims["sub"]), role=role, org_scope=tuple(scope))
+        perms = claims.get("permissions", [])
+        if not isinstance(perms, list) or not all(isinstance(p, str) for p in perms):
+            raise AuthError("the token's permissions must be a list of strings")
+        return Principal(subject=str(claims["sub"]), role=role, org_scope=tuple(scope),
+                         permissions=frozenset(perms))
 
     def from_header(self, authorization: str | None) -> Principal | None:
         """Principal for an `Authorization: Bearer …` header; None when there is no header."""
@@ -96,6 +102,7 @@ def issue_token(
     subject: str,
     role: str,
     org_scope: Sequence[str] = (),
+    permissions: Sequence[str] = (),
     issuer: str = "lianxin",
     audience: str = "lianxin",
     ttl_seconds: int = 86400,
@@ -108,6 +115,7 @@ def issue_token(
         "sub": subject,
         "role": role,
         "org_scope": list(org_scope),
+        **({"permissions": list(permissions)} if permissions else {}),
         "iss": issuer,
         "aud": audience,
         "iat": now,

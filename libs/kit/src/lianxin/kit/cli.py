@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--role", required=True, choices=ROLES)
     token.add_argument("--org", action="append", default=[], metavar="ID",
                        help="an org unit id for org_scope (repeatable)")
+    token.add_argument("--permission", action="append", default=[], metavar="NAME",
+                       help="an extra grant, e.g. pii:read to see personal data unmasked")
     token.add_argument("--subject", default=None, help="the token's subject (default dev-ROLE)")
     token.add_argument("--data-dir", type=Path, default=None)
     token.add_argument("--ttl", type=int, default=86400, help="lifetime in seconds")
@@ -66,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
 
         secret = DataDir(args.data_dir or default_data_dir()).secret()
         print(issue_token(secret=secret, subject=args.subject or f"dev-{args.role}",
-                          role=args.role, org_scope=args.org, ttl_seconds=args.ttl))
+                          role=args.role, org_scope=args.org, permissions=args.permission,
+                          ttl_seconds=args.ttl))
         return 0
     return _dev(args)
 

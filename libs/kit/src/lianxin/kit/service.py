@@ -7,13 +7,22 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import strawberry
 from fastapi import FastAPI
 from lianxin.kit.settings import KitSettings
 from lianxin.kit.worker import Component
+
+
+@dataclass(frozen=True)
+class ExtraCommand:
+    """A service-specific subcommand (e.g. people's `import`)."""
+
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, KitSettings], int]
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,7 @@ class ServiceSpec:
     schema: Callable[[], strawberry.federation.Schema]
     migrations_dir: Path
     schema_file: Path
+    commands: dict[str, ExtraCommand] = field(default_factory=dict)
 
 
 def _configure_logging(level: str) -> None:
@@ -44,6 +54,8 @@ def run_cli(spec: ServiceSpec, argv: list[str] | None = None) -> int:
     sub.add_parser("work", help="run the outbox relay and the event consumers")
     export = sub.add_parser("export-schema", help="write the subgraph SDL to schema.graphql")
     export.add_argument("--check", action="store_true", help="fail if the committed file differs")
+    for name, extra in spec.commands.items():
+        extra.configure(sub.add_parser(name, help=extra.help))
     args = parser.parse_args(argv)
 
     if args.command == "export-schema":
@@ -68,6 +80,8 @@ def run_cli(spec: ServiceSpec, argv: list[str] | None = None) -> int:
 
         upgrade(settings.database_url, spec.migrations_dir)
         return 0
+    if args.command in spec.commands:
+        return spec.commands[args.command].run(args, settings)
     if args.command == "serve":
         import uvicorn
 

@@ -7,8 +7,12 @@ request.
 
 from __future__ import annotations
 
+import base64
+import binascii
+from dataclasses import dataclass
 from typing import Literal
 
+from lianxin.kit.pii import BlindIndex, FieldCipher, parse_keyring
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -47,6 +51,13 @@ class KitSettings(BaseSettings):
     )
     consumer_batch_size: int = Field(500, ge=1, le=10_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Personal data (see lianxin.kit.pii); required by the services that store it.
+    pii_keys: SecretStr | None = Field(
+        None, description="kid:base64key[,kid:base64key…] AES-256 keys; the first encrypts")
+    blind_index_key: SecretStr | None = Field(
+        None, description="base64 key (≥ 32 bytes) for exact-match lookup of encrypted values")
+    link_token_secret: SecretStr | None = Field(
+        None, description="HS256 secret (≥ 32 chars) signing contact-card QR tokens")
 
     @field_validator("database_url")
     @classmethod
@@ -71,3 +82,33 @@ class KitSettings(BaseSettings):
                     "LIANXIN_JWT_SECRET is a dev-stack secret; production needs its own"
                 )
         return self
+
+    def require_pii(self) -> PiiConfig:
+        """The personal-data keys, or a ValueError naming the variables to set."""
+        missing = [f"LIANXIN_{name.upper()}" for name in ("pii_keys", "blind_index_key",
+                                                          "link_token_secret")
+                   if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"this service stores personal data: set {', '.join(missing)} "
+                             "(see README, 'Personal data')")
+        assert self.pii_keys and self.blind_index_key and self.link_token_secret
+        keys = parse_keyring(self.pii_keys.get_secret_value())
+        if self.environment == "production" and any(k.startswith(DEV_SECRET_PREFIX) for k in keys):
+            raise ValueError("LIANXIN_PII_KEYS holds a dev-stack key; production needs its own")
+        try:
+            index_key = base64.b64decode(self.blind_index_key.get_secret_value(), validate=True)
+        except binascii.Error as exc:
+            raise ValueError("LIANXIN_BLIND_INDEX_KEY must be base64") from exc
+        link = self.link_token_secret.get_secret_value()
+        if len(link) < 32:
+            raise ValueError("LIANXIN_LINK_TOKEN_SECRET must be at least 32 characters")
+        return PiiConfig(FieldCipher(keys), BlindIndex(index_key), link)
+
+
+@dataclass(frozen=True)
+class PiiConfig:
+    """What a service that stores personal data is built with."""
+
+    cipher: FieldCipher
+    blind_index: BlindIndex
+    link_token_secret: str

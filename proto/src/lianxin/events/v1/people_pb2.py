@@ -24,15 +24,51 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1elianxin/events/v1/people.proto\x12\x11lianxin.events.v1\"\x82\x01\n\x0eOrgUnitCreated\x12\x13\n\x0borg_unit_id\x18\x01 \x01(\t\x12\x11\n\tparent_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12,\n\x04kind\x18\x04 \x01(\x0e\x32\x1e.lianxin.events.v1.OrgUnitKind\x12\x0c\n\x04path\x18\x05 \x03(\t*\xed\x01\n\x0bOrgUnitKind\x12\x1d\n\x19ORG_UNIT_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14ORG_UNIT_KIND_COUNTY\x10\x01\x12\x1a\n\x16ORG_UNIT_KIND_TOWNSHIP\x10\x02\x12\x19\n\x15ORG_UNIT_KIND_VILLAGE\x10\x03\x12\x1b\n\x17ORG_UNIT_KIND_COMMUNITY\x10\x04\x12\x16\n\x12ORG_UNIT_KIND_GRID\x10\x05\x12\x1c\n\x18ORG_UNIT_KIND_DEPARTMENT\x10\x06\x12\x1b\n\x17ORG_UNIT_KIND_PARTY_ORG\x10\x07\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1elianxin/events/v1/people.proto\x12\x11lianxin.events.v1\"\xb6\x01\n\x0eOrgUnitCreated\x12\x13\n\x0borg_unit_id\x18\x01 \x01(\t\x12\x11\n\tparent_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12,\n\x04kind\x18\x04 \x01(\x0e\x32\x1e.lianxin.events.v1.OrgUnitKind\x12\x0c\n\x04path\x18\x05 \x03(\t\x12\x32\n\x07subkind\x18\x06 \x01(\x0e\x32!.lianxin.events.v1.OrgUnitSubkind\"3\n\x0eOrgUnitRenamed\x12\x13\n\x0borg_unit_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"V\n\x0cOrgUnitMoved\x12\x13\n\x0borg_unit_id\x18\x01 \x01(\t\x12\x11\n\tparent_id\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x03(\t\x12\x10\n\x08old_path\x18\x04 \x03(\t\"\x80\x01\n\x13HouseholdRegistered\x12\x14\n\x0chousehold_id\x18\x01 \x01(\t\x12\x13\n\x0borg_unit_id\x18\x02 \x01(\t\x12\x10\n\x08org_path\x18\x03 \x03(\t\x12\x16\n\x0e\x61\x64\x64ress_masked\x18\x04 \x01(\t\x12\x14\n\x0chousehold_no\x18\x05 \x01(\t\"\x97\x01\n\x10HouseholdChanged\x12\x14\n\x0chousehold_id\x18\x01 \x01(\t\x12\x13\n\x0borg_unit_id\x18\x02 \x01(\t\x12\x10\n\x08org_path\x18\x03 \x03(\t\x12\x16\n\x0e\x61\x64\x64ress_masked\x18\x04 \x01(\t\x12\x14\n\x0chousehold_no\x18\x05 \x01(\t\x12\x18\n\x10head_resident_id\x18\x06 \x01(\t\"|\n\x12ResidentRegistered\x12\x13\n\x0bresident_id\x18\x01 \x01(\t\x12\x14\n\x0chousehold_id\x18\x02 \x01(\t\x12\x13\n\x0borg_unit_id\x18\x03 \x01(\t\x12\x10\n\x08org_path\x18\x04 \x03(\t\x12\x14\n\x0cphone_masked\x18\x05 \x01(\t\"y\n\x0fResidentChanged\x12\x13\n\x0bresident_id\x18\x01 \x01(\t\x12\x14\n\x0chousehold_id\x18\x02 \x01(\t\x12\x13\n\x0borg_unit_id\x18\x03 \x01(\t\x12\x10\n\x08org_path\x18\x04 \x03(\t\x12\x14\n\x0cphone_masked\x18\x05 \x01(\t\"e\n\rNeedsTagAdded\x12\x0e\n\x06tag_id\x18\x01 \x01(\t\x12\x14\n\x0chousehold_id\x18\x02 \x01(\t\x12\x10\n\x08org_path\x18\x03 \x03(\t\x12\r\n\x05since\x18\x04 \x01(\t\x12\r\n\x05until\x18\x05 \x01(\t\"X\n\x0fNeedsTagRemoved\x12\x0e\n\x06tag_id\x18\x01 \x01(\t\x12\x14\n\x0chousehold_id\x18\x02 \x01(\t\x12\x10\n\x08org_path\x18\x03 \x03(\t\x12\r\n\x05until\x18\x04 \x01(\t\"\xc4\x01\n\x0f\x43\x61\x64reRegistered\x12\x10\n\x08\x63\x61\x64re_id\x18\x01 \x01(\t\x12\x14\n\x0cwork_unit_id\x18\x02 \x01(\t\x12\x10\n\x08org_path\x18\x03 \x03(\t\x12*\n\x04rank\x18\x04 \x01(\x0e\x32\x1c.lianxin.events.v1.CadreRank\x12\x14\n\x0cparty_member\x18\x05 \x01(\x08\x12\x11\n\tbranch_id\x18\x06 \x01(\t\x12\x0f\n\x07subject\x18\x07 \x01(\t\x12\x11\n\tduty_post\x18\x08 \x01(\t\"\xb2\x01\n\x0ePairingCreated\x12\x12\n\npairing_id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61\x64re_id\x18\x02 \x01(\t\x12\x14\n\x0chousehold_id\x18\x03 \x01(\t\x12\x18\n\x10\x63ontact_point_id\x18\x04 \x01(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x05 \x01(\t\x12\x10\n\x08org_path\x18\x06 \x03(\t\x12\x12\n\nstarted_on\x18\x07 \x01(\t\x12\x0f\n\x07\x63\x61rd_no\x18\x08 \x01(\t\"\x86\x01\n\x0cPairingEnded\x12\x12\n\npairing_id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61\x64re_id\x18\x02 \x01(\t\x12\x14\n\x0chousehold_id\x18\x03 \x01(\t\x12\x18\n\x10\x63ontact_point_id\x18\x04 \x01(\t\x12\x10\n\x08\x65nded_on\x18\x05 \x01(\t\x12\x0e\n\x06reason\x18\x06 \x01(\t\"\xf7\x01\n\x0bVisitLogged\x12\x10\n\x08visit_id\x18\x01 \x01(\t\x12*\n\x04kind\x18\x02 \x01(\x0e\x32\x1c.lianxin.events.v1.VisitKind\x12\x10\n\x08\x63\x61\x64re_id\x18\x03 \x01(\t\x12\x1d\n\x15participant_cadre_ids\x18\x04 \x03(\t\x12\x15\n\rhousehold_ids\x18\x05 \x03(\t\x12\x13\n\x0borg_unit_id\x18\x06 \x01(\t\x12\x10\n\x08org_path\x18\x07 \x03(\t\x12\x12\n\nvisited_on\x18\x08 \x01(\t\x12\x12\n\nticket_ids\x18\t \x03(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\n \x01(\t\"\xd9\x02\n\x0f\x43\x61mpaignCreated\x12\x13\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0borg_unit_id\x18\x03 \x01(\t\x12\x10\n\x08org_path\x18\x04 \x03(\t\x12\x11\n\tstarts_on\x18\x05 \x01(\t\x12\x0f\n\x07\x65nds_on\x18\x06 \x01(\t\x12\x16\n\x0emin_households\x18\x07 \x01(\x05\x12J\n\rquota_by_rank\x18\x08 \x03(\x0b\x32\x33.lianxin.events.v1.CampaignCreated.QuotaByRankEntry\x12\x17\n\x0f\x63overage_target\x18\t \x01(\x01\x12\x14\n\x0corg_unit_ids\x18\n \x03(\t\x12\x11\n\tcadre_ids\x18\x0b \x03(\t\x1a\x32\n\x10QuotaByRankEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x05:\x02\x38\x01*\xed\x01\n\x0bOrgUnitKind\x12\x1d\n\x19ORG_UNIT_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14ORG_UNIT_KIND_COUNTY\x10\x01\x12\x1a\n\x16ORG_UNIT_KIND_TOWNSHIP\x10\x02\x12\x19\n\x15ORG_UNIT_KIND_VILLAGE\x10\x03\x12\x1b\n\x17ORG_UNIT_KIND_COMMUNITY\x10\x04\x12\x16\n\x12ORG_UNIT_KIND_GRID\x10\x05\x12\x1c\n\x18ORG_UNIT_KIND_DEPARTMENT\x10\x06\x12\x1b\n\x17ORG_UNIT_KIND_PARTY_ORG\x10\x07*\xe8\x01\n\x0eOrgUnitSubkind\x12 \n\x1cORG_UNIT_SUBKIND_UNSPECIFIED\x10\x00\x12\x1a\n\x16ORG_UNIT_SUBKIND_XIANG\x10\x01\x12\x19\n\x15ORG_UNIT_SUBKIND_ZHEN\x10\x02\x12\x1b\n\x17ORG_UNIT_SUBKIND_JIEDAO\x10\x03\x12\x1e\n\x1aORG_UNIT_SUBKIND_COMMITTEE\x10\x04\x12#\n\x1fORG_UNIT_SUBKIND_GENERAL_BRANCH\x10\x05\x12\x1b\n\x17ORG_UNIT_SUBKIND_BRANCH\x10\x06*\xaa\x01\n\tCadreRank\x12\x1a\n\x16\x43\x41\x44RE_RANK_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43\x41\x44RE_RANK_COUNTY_LEADER\x10\x01\x12\x17\n\x13\x43\x41\x44RE_RANK_DIVISION\x10\x02\x12\x16\n\x12\x43\x41\x44RE_RANK_SECTION\x10\x03\x12\x14\n\x10\x43\x41\x44RE_RANK_STAFF\x10\x04\x12\x1c\n\x18\x43\x41\x44RE_RANK_VILLAGE_CADRE\x10\x05*\x98\x01\n\tVisitKind\x12\x1a\n\x16VISIT_KIND_UNSPECIFIED\x10\x00\x12\x19\n\x15VISIT_KIND_HOME_VISIT\x10\x01\x12 \n\x1cVISIT_KIND_COURTYARD_MEETING\x10\x02\x12\x14\n\x10VISIT_KIND_FORUM\x10\x03\x12\x1c\n\x18VISIT_KIND_RECEPTION_DAY\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lianxin.events.v1.people_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ORGUNITKIND']._serialized_start=187
-  _globals['_ORGUNITKIND']._serialized_end=424
+  _globals['_CAMPAIGNCREATED_QUOTABYRANKENTRY']._loaded_options = None
+  _globals['_CAMPAIGNCREATED_QUOTABYRANKENTRY']._serialized_options = b'8\001'
+  _globals['_ORGUNITKIND']._serialized_start=2222
+  _globals['_ORGUNITKIND']._serialized_end=2459
+  _globals['_ORGUNITSUBKIND']._serialized_start=2462
+  _globals['_ORGUNITSUBKIND']._serialized_end=2694
+  _globals['_CADRERANK']._serialized_start=2697
+  _globals['_CADRERANK']._serialized_end=2867
+  _globals['_VISITKIND']._serialized_start=2870
+  _globals['_VISITKIND']._serialized_end=3022
   _globals['_ORGUNITCREATED']._serialized_start=54
-  _globals['_ORGUNITCREATED']._serialized_end=184
+  _globals['_ORGUNITCREATED']._serialized_end=236
+  _globals['_ORGUNITRENAMED']._serialized_start=238
+  _globals['_ORGUNITRENAMED']._serialized_end=289
+  _globals['_ORGUNITMOVED']._serialized_start=291
+  _globals['_ORGUNITMOVED']._serialized_end=377
+  _globals['_HOUSEHOLDREGISTERED']._serialized_start=380
+  _globals['_HOUSEHOLDREGISTERED']._serialized_end=508
+  _globals['_HOUSEHOLDCHANGED']._serialized_start=511
+  _globals['_HOUSEHOLDCHANGED']._serialized_end=662
+  _globals['_RESIDENTREGISTERED']._serialized_start=664
+  _globals['_RESIDENTREGISTERED']._serialized_end=788
+  _globals['_RESIDENTCHANGED']._serialized_start=790
+  _globals['_RESIDENTCHANGED']._serialized_end=911
+  _globals['_NEEDSTAGADDED']._serialized_start=913
+  _globals['_NEEDSTAGADDED']._serialized_end=1014
+  _globals['_NEEDSTAGREMOVED']._serialized_start=1016
+  _globals['_NEEDSTAGREMOVED']._serialized_end=1104
+  _globals['_CADREREGISTERED']._serialized_start=1107
+  _globals['_CADREREGISTERED']._serialized_end=1303
+  _globals['_PAIRINGCREATED']._serialized_start=1306
+  _globals['_PAIRINGCREATED']._serialized_end=1484
+  _globals['_PAIRINGENDED']._serialized_start=1487
+  _globals['_PAIRINGENDED']._serialized_end=1621
+  _globals['_VISITLOGGED']._serialized_start=1624
+  _globals['_VISITLOGGED']._serialized_end=1871
+  _globals['_CAMPAIGNCREATED']._serialized_start=1874
+  _globals['_CAMPAIGNCREATED']._serialized_end=2219
+  _globals['_CAMPAIGNCREATED_QUOTABYRANKENTRY']._serialized_start=2169
+  _globals['_CAMPAIGNCREATED_QUOTABYRANKENTRY']._serialized_end=2219
 # @@protoc_insertion_point(module_scope)

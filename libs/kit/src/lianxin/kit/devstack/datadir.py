@@ -1,13 +1,17 @@
 """The dev stack's data folder (default `<repo>/.lianxin/`, env LIANXIN_DATA_DIR overrides):
-`pg/` PostgreSQL, `logs/` one file per process, `secret` the JWT key, `ports.json` the ports."""
+`pg/` PostgreSQL, `logs/` one file per process, `secret` the JWT key, `pii_keys`,
+`blind_index_key` and `link_token_secret` the personal-data keys, `ports.json` the ports."""
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from lianxin.kit.devstack.ports import PortBook
+from lianxin.kit.pii import new_key_spec
 from lianxin.kit.settings import DEV_SECRET_PREFIX
 
 
@@ -44,16 +48,30 @@ class DataDir:
 
     def secret(self) -> str:
         """The folder's JWT secret, created on first use, so tokens survive restarts."""
-        path = self.root / "secret"
+        return self._kept("secret", lambda: DEV_SECRET_PREFIX + secrets.token_urlsafe(32))
+
+    def pii_env(self) -> dict[str, str]:
+        """The personal-data keys (LIANXIN_PII_KEYS …), created on first use and kept: data
+        encrypted in one run must open in the next."""
+        return {
+            "LIANXIN_PII_KEYS": self._kept("pii_keys", lambda: new_key_spec(f"{DEV_SECRET_PREFIX}1")),
+            "LIANXIN_BLIND_INDEX_KEY": self._kept(
+                "blind_index_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()),
+            "LIANXIN_LINK_TOKEN_SECRET": self._kept(
+                "link_token_secret", lambda: DEV_SECRET_PREFIX + secrets.token_urlsafe(32)),
+        }
+
+    def _kept(self, name: str, make: Callable[[], str]) -> str:
+        path = self.root / name
         if path.exists():
             return path.read_text().strip()
         self.root.mkdir(parents=True, exist_ok=True)
-        value = DEV_SECRET_PREFIX + secrets.token_urlsafe(32)
-        tmp = self.root / f".secret.{os.getpid()}"
+        value = make()
+        tmp = self.root / f".{name}.{os.getpid()}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(value + "\n")
-        # link() fails if the file exists: two processes racing agree on the winner's secret,
+        # link() fails if the file exists: two processes racing agree on the winner's value,
         # and nobody ever reads a half-written file.
         try:
             os.link(tmp, path)

@@ -30,7 +30,7 @@ def service_binary(name: str) -> str:
 
 
 def service_env(*, database_url: str, bootstrap: str, secret: str, log_level: str,
-                pycache: Path) -> dict[str, str]:
+                pycache: Path, keys: Mapping[str, str]) -> dict[str, str]:
     """Environment of one service's processes (its settings; see lianxin.kit.settings)."""
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED}
     if env.pop("PYTHONDONTWRITEBYTECODE", None) and "PYTHONPYCACHEPREFIX" not in env:
@@ -45,6 +45,7 @@ def service_env(*, database_url: str, bootstrap: str, secret: str, log_level: st
         "LIANXIN_JWT_SECRET": secret,
         "LIANXIN_LOG_LEVEL": log_level,
         "PYTHONUNBUFFERED": "1",  # log lines reach the file as they happen
+        **keys,
     })
     return env
 

@@ -77,10 +77,10 @@ class DevStack:
         return self.data.logs
 
     def token(self, role: str = "admin", org_scope: Sequence[str] = (),
-              subject: str = "dev-admin") -> str:
+              subject: str = "dev-admin", permissions: Sequence[str] = ()) -> str:
         """A JWT the services accept, signed with this data folder's secret."""
         return issue_token(secret=self.data.secret(), subject=subject, role=role,
-                           org_scope=org_scope)
+                           org_scope=org_scope, permissions=permissions)
 
     # --- lifecycle --------------------------------------------------------------------------
     def start(self) -> dict[str, float]:
@@ -221,7 +221,8 @@ class DevStack:
     def _env(self, service: str) -> dict[str, str]:
         return service_env(database_url=self.database_url(service),
                            bootstrap=self.broker_bootstrap, secret=self.data.secret(),
-                           log_level=self.log_level, pycache=self.data.root / "pycache")
+                           log_level=self.log_level, pycache=self.data.root / "pycache",
+                           keys=self.data.pii_env())
 
     def _port(self, name: str) -> int:
         port = self.data.ports.get(name)

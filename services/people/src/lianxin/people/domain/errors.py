@@ -13,11 +13,36 @@ class UnknownParent(DomainError):
     code = "UNKNOWN_ORG_UNIT"
 
 
-class InvalidOrgUnit(DomainError):
+class UnknownOrgUnit(DomainError):
+    code = "UNKNOWN_ORG_UNIT"
+
+
+class NotFound(DomainError):
+    """A referenced household, resident, cadre, pairing or campaign does not exist (or is
+    outside the caller's scope, which must look the same)."""
+
+    code = "NOT_FOUND"
+
+
+class InvalidInput(DomainError):
     code = "BAD_USER_INPUT"
 
 
-class OrgUnitIdConflict(DomainError):
-    """The client reused an id for a different org unit (an idempotent retry must match)."""
+class InvalidOrgUnit(InvalidInput):
+    pass
+
+
+class IdConflict(DomainError):
+    """The client reused an id for different content (an idempotent retry must match)."""
 
     code = "CONFLICT"
+
+
+class OrgUnitIdConflict(IdConflict):
+    pass
+
+
+class OutOfScope(DomainError):
+    """The caller may not write here: the unit lies outside their org scope."""
+
+    code = "FORBIDDEN"

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from lianxin.kit.paths import reroot
 from lianxin.tickets.adapters.tables import org_unit_ref, ticket
 from lianxin.tickets.domain.ticket import Channel, OrgUnitRef, Status, Ticket
 from sqlalchemy.dialects.postgresql import insert
@@ -75,3 +76,16 @@ class SqlOrgUnitRefRepository:
         stmt = insert(org_unit_ref).values(**values)
         await self._session.execute(stmt.on_conflict_do_update(
             index_elements=[org_unit_ref.c.id], set_={k: v for k, v in values.items() if k != "id"}))
+
+    async def rename(self, unit_id: uuid.UUID, name: str) -> None:
+        await self._session.execute(sa.update(org_unit_ref).where(org_unit_ref.c.id == unit_id)
+                                    .values(name=name))
+
+    async def move(self, unit_id: uuid.UUID, parent_id: uuid.UUID | None,
+                   path: Sequence[uuid.UUID], old_path: Sequence[uuid.UUID]) -> None:
+        """Re-root the unit's subtree here and in the tickets' copied paths (scope and
+        roll-ups follow the move)."""
+        await self._session.execute(sa.update(org_unit_ref).where(org_unit_ref.c.id == unit_id)
+                                    .values(parent_id=parent_id))
+        for table, column in (("org_unit_ref", "path"), ("ticket", "org_path")):
+            await reroot(self._session, table, column, unit_id, path, old_path)

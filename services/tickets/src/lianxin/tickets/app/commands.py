@@ -62,3 +62,27 @@ class RecordOrgUnit:
 async def record_org_unit(cmd: RecordOrgUnit, uow: UnitOfWork) -> None:
     """Called inside the consumer's unit of work (which commits it with the dedupe row)."""
     await uow.org_units.upsert(cmd.unit)
+
+
+@dataclass(frozen=True, slots=True)
+class RenameOrgUnitRef:
+    id: uuid.UUID
+    name: str
+
+
+async def rename_org_unit_ref(cmd: RenameOrgUnitRef, uow: UnitOfWork) -> None:
+    """Follow a rename in the local copy (inside the consumer's unit of work)."""
+    await uow.org_units.rename(cmd.id, cmd.name)
+
+
+@dataclass(frozen=True, slots=True)
+class MoveOrgUnitRef:
+    id: uuid.UUID
+    parent_id: uuid.UUID | None
+    path: tuple[uuid.UUID, ...]
+    old_path: tuple[uuid.UUID, ...]
+
+
+async def move_org_unit_ref(cmd: MoveOrgUnitRef, uow: UnitOfWork) -> None:
+    """Follow a move: the unit's subtree and the paths of its tickets are re-rooted."""
+    await uow.org_units.move(cmd.id, cmd.parent_id, cmd.path, cmd.old_path)

@@ -1,0 +1,60 @@
+"""The tickets service's copy of the org tree follows renames and moves from people.v1, and so
+do the org paths of its tickets (scope and roll-ups depend on them)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from google.protobuf.message import Message
+from lianxin.events.v1 import people_pb2
+from lianxin.kit.db import make_sessions
+from lianxin.tickets.adapters.uow import TicketsUnitOfWork
+from lianxin.tickets.app.commands import SubmitTicket, submit_ticket
+from lianxin.tickets.consumers import on_org_unit_moved, on_org_unit_renamed
+from lianxin.tickets.domain.ticket import Channel
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+pytestmark = pytest.mark.integration
+COUNTY, TOWN, OTHER = uuid.UUID(int=1), uuid.UUID(int=2), uuid.UUID(int=3)  # seeded by conftest
+
+
+async def apply(engine: AsyncEngine, handler: object, msg: Message) -> None:
+    uow = TicketsUnitOfWork(make_sessions(engine))
+    async with uow:
+        await handler(uow, None, msg)  # type: ignore[operator]
+        await uow.commit()
+
+
+async def test_rename_and_move_reach_units_and_tickets(seeded_engine: AsyncEngine) -> None:
+    village = uuid.UUID(int=20)
+    uow = TicketsUnitOfWork(make_sessions(seeded_engine))
+    from lianxin.tickets.app.commands import RecordOrgUnit, record_org_unit
+    from lianxin.tickets.domain.ticket import OrgUnitRef
+
+    async with uow:
+        await record_org_unit(RecordOrgUnit(OrgUnitRef(village, TOWN, "癸能村", "village",
+                                                       (COUNTY, TOWN, village))), uow)
+        await uow.commit()
+    ticket_id = uuid.uuid4()
+    await submit_ticket(SubmitTicket(ticket_id, village, Channel.HOTLINE, "water", "停水了",
+                                     "r1"), TicketsUnitOfWork(make_sessions(seeded_engine)))
+
+    await apply(seeded_engine, on_org_unit_renamed,
+                people_pb2.OrgUnitRenamed(org_unit_id=str(village), name="癸能新村"))
+    await apply(seeded_engine, on_org_unit_moved, people_pb2.OrgUnitMoved(
+        org_unit_id=str(village), parent_id=str(OTHER),
+        path=[str(COUNTY), str(OTHER), str(village)], old_path=[str(COUNTY), str(TOWN), str(village)]))
+
+    async with seeded_engine.connect() as conn:
+        unit = (await conn.execute(sa.text(
+            "SELECT name, parent_id, path FROM org_unit_ref WHERE id = :id"), {"id": village})).one()
+        ticket_path = (await conn.execute(sa.text(
+            "SELECT org_path FROM ticket WHERE id = :id"), {"id": ticket_id})).scalar_one()
+        untouched = (await conn.execute(sa.text(
+            "SELECT path FROM org_unit_ref WHERE id = :id"), {"id": TOWN})).scalar_one()
+    assert unit.name == "癸能新村" and unit.parent_id == OTHER
+    assert list(unit.path) == [COUNTY, OTHER, village]
+    assert list(ticket_path) == [COUNTY, OTHER, village]
+    assert list(untouched) == [COUNTY, TOWN]
