@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from fakes_register import fake_digest
 from lianxin.people.app.work_ports import CadreKey, VisitKey
 from lianxin.people.domain.cadre import Cadre, Rank
 from lianxin.people.domain.campaign import Campaign
@@ -29,6 +30,12 @@ class FakeCadres:
 
     async def by_subjects(self, subjects: Sequence[str]) -> list[Cadre]:
         return [c for c in self.rows.values() if c.subject is not None and c.subject in subjects]
+
+    async def by_phone(self, phone: str) -> list[Cadre]:
+        return [c for c in self.rows.values() if c.phone == phone]
+
+    def phone_key(self, phone: str) -> str:
+        return fake_digest("phone", phone)
 
     async def pages_under(self, roots: Sequence[uuid.UUID], rank: Rank | None,
                           after: CadreKey | None, limit: int) -> list[list[Cadre]]:

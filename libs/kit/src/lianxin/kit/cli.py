@@ -92,8 +92,8 @@ def _dev(args: argparse.Namespace) -> int:
         demo = ""
         if not args.no_demo:
             url = stack.gateway_url if stack.with_gateway else stack.service_url("people")
-            units = load_demo(url, stack.token())
-            demo = f"{units[0]['name']} and {len(units) - 1} units below it"
+            summary = load_demo(url, stack.token())
+            demo = str(summary)
         print(_banner(stack, timings["total"], demo), flush=True)
         _watch(stack)
     except _Stop:

@@ -120,9 +120,11 @@ def normalise_phone(raw: str, field: str = "phone") -> str:
     digits = re.sub(r"[\s\-()（）]", "", raw)
     digits = re.sub(r"^(\+86|0086)", "", digits)
     if not _PHONE.fullmatch(digits):
+        # The value is not echoed: a mistyped number is still personal data, and error
+        # messages end up in logs and import reports.
         raise InvalidInput(f"{field} must be an 11-digit mobile number such as 13812345678 or a "
-                           f"landline with its area code such as 087912345678; got {raw!r}",
-                           field=field)
+                           f"landline with its area code such as 087912345678 (got "
+                           f"{len(digits)} characters)", field=field)
     return digits
 
 

@@ -13,6 +13,7 @@ from lianxin.kit.settings import KitSettings
 from lianxin.kit.worker import Component
 from lianxin.people.adapters.events import TOPIC
 from lianxin.people.api.schema import build_schema
+from lianxin.people.importing import IMPORT
 from lianxin.people.settings import PeopleSettings
 
 NAME = "people"
@@ -30,7 +31,7 @@ def worker(settings: KitSettings) -> dict[str, Component]:
 
 SPEC = ServiceSpec(name=NAME, settings=PeopleSettings, app=app, worker=worker, schema=build_schema,
                    migrations_dir=SERVICE_DIR / "migrations",
-                   schema_file=SERVICE_DIR / "schema.graphql")
+                   schema_file=SERVICE_DIR / "schema.graphql", commands={"import": IMPORT})
 
 
 def cli() -> None:

@@ -63,6 +63,12 @@ class SqlCadres:
     async def by_subjects(self, subjects: Sequence[str]) -> list[Cadre]:
         return await self._select(cadre.c.subject.in_(list(subjects))) if subjects else []
 
+    def phone_key(self, phone: str) -> str:
+        return self._pii.blind_index.digest("phone", phone).hex()
+
+    async def by_phone(self, phone: str) -> list[Cadre]:
+        return await self._select(cadre.c.phone_bi == self._pii.blind_index.digest("phone", phone))
+
     async def pages_under(self, roots: Sequence[uuid.UUID], rank: Rank | None,
                           after: CadreKey | None, limit: int) -> list[list[Cadre]]:
         if not roots:

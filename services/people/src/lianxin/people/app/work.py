@@ -3,7 +3,8 @@
 Each public `verb_noun(cmd, uow, scope)` is one transaction. `scope` says which org paths the
 caller may see and write at (None: anywhere — system callers). What a command writes must lie in
 scope (OutOfScope); what it refers to must be visible — something out of scope looks exactly
-like something that does not exist (NotFound).
+like something that does not exist (NotFound). `register_cadre_in` and `create_pairing_in` do
+the same work inside a unit of work the caller opened and commits (the spreadsheet importer).
 """
 
 from __future__ import annotations
@@ -71,26 +72,35 @@ class RegisterCadre:
 async def register_cadre(cmd: RegisterCadre, uow: UnitOfWork, scope: Scope | None = None) -> Cadre:
     """Register a cadre or a party member without office in their work unit."""
     async with uow:
-        unit = await existing_unit(uow, cmd.work_unit_id, "workUnitId")
-        check_write_scope(scope, unit, "work unit")
-        branch = await existing_unit(uow, cmd.branch_id, "branchId") if cmd.branch_id else None
-        cadre = new_cadre(cmd.id, name=cmd.name, work_unit=unit, rank=cmd.rank,
-                          party_member=cmd.party_member, branch=branch, duty_post=cmd.duty_post,
-                          phone=cmd.phone, subject=cmd.subject)
-        existing = await uow.cadres.get_many([cmd.id])
-        cadre, created = created_or_retried(cadre, existing[0] if existing else None, "cadre", cmd.id)
-        if not created:
-            return cadre
-        if cadre.subject and await uow.cadres.by_subjects([cadre.subject]):
-            raise _subject_taken(cadre)
-        if not await uow.cadres.add(cadre):  # a concurrent insert won the race
-            stored = await uow.cadres.get_many([cmd.id])
-            if not stored:
-                raise _subject_taken(cadre)
-            return created_or_retried(cadre, stored[0], "cadre", cmd.id)[0]
-        uow.record(CadreRegistered(cadre))
-        await uow.commit()
+        cadre, created = await register_cadre_in(cmd, uow, scope)
+        if created:
+            await uow.commit()
         return cadre
+
+
+async def register_cadre_in(cmd: RegisterCadre, uow: UnitOfWork,
+                            scope: Scope | None) -> tuple[Cadre, bool]:
+    """`register_cadre` inside a unit of work the caller opened and commits (the importer's
+    batch); (cadre, created) — nothing is written or recorded unless created."""
+    unit = await existing_unit(uow, cmd.work_unit_id, "workUnitId")
+    check_write_scope(scope, unit, "work unit")
+    branch = await existing_unit(uow, cmd.branch_id, "branchId") if cmd.branch_id else None
+    cadre = new_cadre(cmd.id, name=cmd.name, work_unit=unit, rank=cmd.rank,
+                      party_member=cmd.party_member, branch=branch, duty_post=cmd.duty_post,
+                      phone=cmd.phone, subject=cmd.subject)
+    existing = await uow.cadres.get_many([cmd.id])
+    cadre, created = created_or_retried(cadre, existing[0] if existing else None, "cadre", cmd.id)
+    if not created:
+        return cadre, False
+    if cadre.subject and await uow.cadres.by_subjects([cadre.subject]):
+        raise _subject_taken(cadre)
+    if not await uow.cadres.add(cadre):  # a concurrent insert won the race
+        stored = await uow.cadres.get_many([cmd.id])
+        if not stored:
+            raise _subject_taken(cadre)
+        return created_or_retried(cadre, stored[0], "cadre", cmd.id)[0], False
+    uow.record(CadreRegistered(cadre))
+    return cadre, True
 
 
 def _subject_taken(cadre: Cadre) -> IdConflict:
@@ -159,37 +169,45 @@ class CreatePairing:
 async def create_pairing(cmd: CreatePairing, uow: UnitOfWork, scope: Scope | None = None) -> Pairing:
     """Pair a cadre with a household or a contact point (结对); the repository numbers its card."""
     async with uow:
-        [cadre] = await visible_cadres(uow, scope, [cmd.cadre_id], "cadreId")
-        household = contact_point = campaign = None
-        if cmd.household_id is not None:
-            found = await uow.households.get_many([cmd.household_id])
-            if not found or not visible(scope, found[0].org_path):
-                raise NotFound(f"no household {cmd.household_id} in your org scope",
-                               field="householdId")
-            household = found[0]
-        if cmd.contact_point_id is not None:
-            contact_point = await existing_unit(uow, cmd.contact_point_id, "contactPointId")
-            check_write_scope(scope, contact_point, "the contact point")
-        if cmd.campaign_id is not None:
-            campaigns = await uow.campaigns.get_many([cmd.campaign_id])
-            if not campaigns:
-                raise NotFound(f"campaign {cmd.campaign_id} does not exist", field="campaignId")
-            campaign = campaigns[0]
-        new = new_pairing(cmd.id, cadre, household=household, contact_point=contact_point,
-                          campaign=campaign, started_on=cmd.started_on)
+        pairing, created = await create_pairing_in(cmd, uow, scope)
+        if created:
+            await uow.commit()
+        return pairing
+
+
+async def create_pairing_in(cmd: CreatePairing, uow: UnitOfWork,
+                            scope: Scope | None) -> tuple[Pairing, bool]:
+    """`create_pairing` inside a unit of work the caller opened and commits; (pairing, created)."""
+    [cadre] = await visible_cadres(uow, scope, [cmd.cadre_id], "cadreId")
+    household = contact_point = campaign = None
+    if cmd.household_id is not None:
+        found = await uow.households.get_many([cmd.household_id])
+        if not found or not visible(scope, found[0].org_path):
+            raise NotFound(f"no household {cmd.household_id} in your org scope",
+                           field="householdId")
+        household = found[0]
+    if cmd.contact_point_id is not None:
+        contact_point = await existing_unit(uow, cmd.contact_point_id, "contactPointId")
+        check_write_scope(scope, contact_point, "the contact point")
+    if cmd.campaign_id is not None:
+        campaigns = await uow.campaigns.get_many([cmd.campaign_id])
+        if not campaigns:
+            raise NotFound(f"campaign {cmd.campaign_id} does not exist", field="campaignId")
+        campaign = campaigns[0]
+    new = new_pairing(cmd.id, cadre, household=household, contact_point=contact_point,
+                      campaign=campaign, started_on=cmd.started_on)
+    existing = await uow.pairings.get_many([cmd.id])
+    if existing:
+        return created_or_retried(new, existing[0], "pairing", cmd.id)[0], False
+    await _not_yet_paired(uow, new, cadre)
+    stored = await uow.pairings.add(new)
+    if stored is None:  # lost a race: to a retry of this very pairing, or to a twin
         existing = await uow.pairings.get_many([cmd.id])
         if existing:
-            return created_or_retried(new, existing[0], "pairing", cmd.id)[0]
-        await _not_yet_paired(uow, new, cadre)
-        stored = await uow.pairings.add(new)
-        if stored is None:  # lost a race: to a retry of this very pairing, or to a twin
-            existing = await uow.pairings.get_many([cmd.id])
-            if existing:
-                return created_or_retried(new, existing[0], "pairing", cmd.id)[0]
-            raise _already_paired(cadre, None)
-        uow.record(PairingCreated(stored))
-        await uow.commit()
-        return stored
+            return created_or_retried(new, existing[0], "pairing", cmd.id)[0], False
+        raise _already_paired(cadre, None)
+    uow.record(PairingCreated(stored))
+    return stored, True
 
 
 async def _not_yet_paired(uow: UnitOfWork, new: Pairing, cadre: Cadre) -> None:

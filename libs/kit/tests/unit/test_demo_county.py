@@ -1,0 +1,143 @@
+"""The demo county generator: deterministic, shaped like the seeds, valid to the API's rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections import Counter
+
+import pytest
+from lianxin.kit.devstack.demo import build_county, unit_id
+from lianxin.kit.devstack.demo.county import DEMO_TODAY, DemoCounty
+from lianxin.kit.devstack.demo.register import NEEDS_KINDS
+from lianxin.kit.pii import id_check_digit, normalise_id_number, normalise_phone
+
+RANKS = {"COUNTY_LEADER", "DIVISION", "SECTION", "STAFF", "VILLAGE_CADRE"}
+
+
+@pytest.fixture(scope="module")
+def county() -> DemoCounty:
+    return build_county()
+
+
+def test_the_same_seed_gives_the_same_inputs_and_another_seed_other_people(county: DemoCounty) -> None:
+    again, other = build_county(), build_county(seed=7)
+
+    assert again.ops() == county.ops()
+    assert [op.input for op in other.residents] != [op.input for op in county.residents]
+    assert [op.input for op in other.units] == [op.input for op in county.units]  # the tree is fixed
+
+
+def test_ids_are_fixed_and_the_readme_village_keeps_its_id(county: DemoCounty) -> None:
+    ids = [op.input["id"] for op in county.ops()]
+
+    assert len(ids) == len(set(ids))
+    assert all(uuid.UUID(i).version == 5 for i in ids)
+    assert unit_id(("墨江哈尼族自治县", "碧溪镇", "玉溪村")) == "1d667a44-5085-5603-9d31-1b37daa1b938"
+    assert "1d667a44-5085-5603-9d31-1b37daa1b938" in {op.input["id"] for op in county.units}
+
+
+def test_every_reference_points_to_something_created_before_it(county: DemoCounty) -> None:
+    seen: set[str] = set()
+    refs = ("parentId", "orgUnitId", "householdId", "workUnitId", "branchId", "cadreId",
+            "contactPointId", "campaignId")
+    lists = ("householdIds", "participantCadreIds", "cadreIds", "orgUnitIds")
+    for op in county.ops():
+        for ref in (op.input.get(k) for k in refs):
+            assert ref is None or ref in seen, op.label
+        for ref in (r for k in lists for r in op.input.get(k) or ()):
+            assert ref in seen, op.label
+        seen.add(op.input["id"])
+
+
+def test_counts_are_of_the_size_the_brief_asks(county: DemoCounty) -> None:
+    counts = county.counts()
+    kinds = Counter(op.input["kind"] for op in county.units)
+    subkinds = Counter(op.input.get("subkind") for op in county.units)
+
+    assert 300 <= counts["households"] <= 400
+    assert counts["residents"] > 2 * counts["households"]
+    assert kinds["COUNTY"] == 1 and kinds["TOWNSHIP"] == 5 and kinds["GRID"] >= 4
+    assert kinds["VILLAGE"] >= 10 and kinds["COMMUNITY"] >= 4 and kinds["DEPARTMENT"] >= 9
+    assert subkinds["ZHEN"] == 4 and subkinds["XIANG"] == 1
+    assert subkinds["COMMITTEE"] == 6 and subkinds["BRANCH"] > 10 and subkinds["GENERAL_BRANCH"] > 0
+    assert counts["campaigns"] == 2 and counts["cadres"] >= 80
+
+
+def test_residents_have_valid_numbers_names_and_one_head_per_household(county: DemoCounty) -> None:
+    heads = Counter(op.input["householdId"] for op in county.residents
+                    if op.input["relation"] == "HEAD")
+    numbers = [op.input["idNumber"] for op in county.residents]
+    phones = [p for op in (*county.residents, *county.cadres) if (p := op.input.get("phone"))]
+
+    assert set(heads.values()) == {1} and len(heads) == len(county.households)
+    assert len(set(numbers)) == len(numbers) and len(set(phones)) == len(phones)
+    for op in county.residents:
+        number, year = op.input["idNumber"], op.input["birthYear"]
+        assert normalise_id_number(number) == number and id_check_digit(number[:17]) == number[17]
+        assert number.startswith(f"530822{year}") and int(number[16]) % 2 == (op.input["gender"] == "MALE")
+        assert 1900 <= year <= DEMO_TODAY.year
+        assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}", op.input["name"]), op.input["name"]
+    assert all(re.fullmatch(r"1[3-9]\d{9}", p) and normalise_phone(p) == p for p in phones)
+
+
+def test_addresses_read_like_chinese_addresses(county: DemoCounty) -> None:
+    addresses = [op.input["address"] for op in county.households]
+
+    assert all(re.fullmatch(r"墨江县\w+[镇乡]\w+(村\w组|社区\w+[路街道])\d+号", a) for a in addresses)
+    assert any(re.fullmatch(r"墨江县联珠镇癸能村\w组\d+号", a) for a in addresses)
+
+
+def test_needs_tags_cover_every_kind_on_about_15_percent_some_ended(county: DemoCounty) -> None:
+    tagged = {op.input["householdId"] for op in county.needs_tags}
+    ended = [op for op in county.needs_tags if op.input["until"]]
+
+    assert {op.input["kind"] for op in county.needs_tags} == set(NEEDS_KINDS)
+    assert 0.12 <= len(tagged) / len(county.households) <= 0.18
+    assert ended and all(op.input["since"] < op.input["until"] < DEMO_TODAY.isoformat()
+                         for op in ended)
+
+
+def test_every_rank_and_party_members_with_duty_posts(county: DemoCounty) -> None:
+    ranks = Counter(op.input["rank"] for op in county.cadres)
+    members = [op.input for op in county.cadres if op.input["rank"] is None]
+
+    assert set(ranks) == RANKS | {None}
+    assert members and all(m["partyMember"] and m["dutyPost"] and m["branchId"] for m in members)
+    assert all(op.input.get("dutyPost") is None for op in county.cadres if op.input["rank"])
+
+
+def _quota(county: DemoCounty, cadre: dict[str, object]) -> int:
+    for campaign in (op.input for op in county.campaigns):
+        if cadre["id"] in campaign["cadreIds"]:
+            if campaign["minHouseholds"] is not None:
+                return int(campaign["minHouseholds"])
+            return {q["rank"]: q["households"] for q in campaign["quotaByRank"]}.get(cadre["rank"], 1)
+    raise AssertionError(f"cadre {cadre['id']} is in no campaign")
+
+
+def test_some_cadres_meet_their_quota_some_miss_it_and_some_households_stay_unpaired(
+        county: DemoCounty) -> None:
+    paired = Counter(op.input["cadreId"] for op in county.pairings if "householdId" in op.input)
+    quotas = {op.input["id"]: _quota(county, op.input) for op in county.cadres}
+    met = [c for c, q in quotas.items() if paired[c] >= q]
+    missed = [c for c, q in quotas.items() if paired[c] < q]
+    lu = [c for c, q in quotas.items() if q == 20]
+    households = {op.input["id"] for op in county.households}
+    unpaired = households - {op.input.get("householdId") for op in county.pairings}
+
+    assert len(met) > len(missed) > 5
+    assert len(lu) == 3 and sorted(paired[c] >= 20 for c in lu) == [False, True, True]
+    assert 0.1 <= len(unpaired) / len(households) <= 0.4
+    assert any("contactPointId" in op.input for op in county.pairings)
+
+
+def test_visits_of_every_kind_in_the_past_months(county: DemoCounty) -> None:
+    kinds = Counter(op.input["kind"] for op in county.visits)
+    days = [dt.date.fromisoformat(op.input["visitedOn"]) for op in county.visits]
+
+    assert set(kinds) == {"HOME_VISIT", "COURTYARD_MEETING", "FORUM", "RECEPTION_DAY"}
+    assert all(len(op.input["householdIds"]) == 1 for op in county.visits
+               if op.input["kind"] == "HOME_VISIT")
+    assert all(dt.date(2026, 3, 1) <= d < DEMO_TODAY for d in days)
