@@ -2,7 +2,8 @@
 
 The PDF is rasterised with pdfium at 200 dpi (roughly a phone camera's view of a printed card)
 and every code is decoded with zxing-cpp, so the test fails if a code is missing, unreadable,
-too small or points at the wrong pairing.
+too small or points at the wrong pairing. The same holds with a font file embedded; reportlab's
+own Vera.ttf stands in for a Chinese TrueType font, since every machine has it.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+import reportlab
 import zxingcpp
 from lianxin.kit.tokens import card_qr_payload, sign_token, token_from_qr_payload, verify_token
 from lianxin.people.adapters.cards import CardParty, ContactCard, render_cards_pdf
+from lianxin.people.settings import PeopleSettings
+from pydantic import ValidationError
 
 SECRET = "card-secret-" + "s" * 32
 SIGNED_AT = 1_767_225_600  # 2026-01-01; verification passes the same clock, so the test never ages
@@ -23,6 +28,7 @@ DPI = 200
 MM_PER_PX = 25.4 / DPI
 TITLE = "墨江县联珠镇碧溪村 党群连心卡"
 LONG_UNIT = "墨江哈尼族自治县联珠镇人民政府农业农村综合服务中心驻碧溪村工作队"
+VERA = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"  # Latin only, shipped with reportlab
 
 
 def pairing_id(i: int) -> str:
@@ -50,8 +56,29 @@ def ten_cards() -> Iterator[pdfium.PdfDocument]:
     pdf.close()
 
 
+@pytest.fixture(scope="module")
+def vera_pdf() -> bytes:
+    return render_cards_pdf(CARDS, title=TITLE, font_path=VERA)
+
+
 def page_texts(pdf: pdfium.PdfDocument) -> list[str]:
     return [page.get_textpage().get_text_range() for page in pdf]
+
+
+def assert_codes_scan_back(pdf: pdfium.PdfDocument) -> None:
+    decoded: list[zxingcpp.Barcode] = []
+    for page in pdf:
+        decoded += zxingcpp.read_barcodes(page.render(scale=DPI / 72).to_pil())
+
+    pairing_of = {card.qr_payload: pairing_id(i) for i, card in enumerate(CARDS)}
+    assert sorted(code.text for code in decoded) == sorted(pairing_of)
+    for code in decoded:
+        token = token_from_qr_payload(code.text)
+        assert verify_token(SECRET, "card", token, now=SIGNED_AT + 1) == pairing_of[code.text]
+        assert code.format == zxingcpp.BarcodeFormat.QRCode
+        assert code.ec_level == "M"
+        width_mm = (code.position.top_right.x - code.position.top_left.x) * MM_PER_PX
+        assert width_mm >= 25, "a code smaller than 25 mm is hard to scan off paper"
 
 
 def test_ten_cards_fill_two_pages_eight_and_two(ten_cards: pdfium.PdfDocument) -> None:
@@ -64,19 +91,7 @@ def test_ten_cards_fill_two_pages_eight_and_two(ten_cards: pdfium.PdfDocument) -
 
 
 def test_every_qr_code_scans_back_to_its_own_pairing(ten_cards: pdfium.PdfDocument) -> None:
-    decoded: list[zxingcpp.Barcode] = []
-    for page in ten_cards:
-        decoded += zxingcpp.read_barcodes(page.render(scale=DPI / 72).to_pil())
-
-    pairing_of = {card.qr_payload: pairing_id(i) for i, card in enumerate(CARDS)}
-    assert sorted(code.text for code in decoded) == sorted(pairing_of)
-    for code in decoded:
-        token = token_from_qr_payload(code.text)
-        assert verify_token(SECRET, "card", token, now=SIGNED_AT + 1) == pairing_of[code.text]
-        assert code.format == zxingcpp.BarcodeFormat.QRCode
-        assert code.ec_level == "M"
-        width_mm = (code.position.top_right.x - code.position.top_left.x) * MM_PER_PX
-        assert width_mm >= 25, "a code smaller than 25 mm is hard to scan off paper"
+    assert_codes_scan_back(ten_cards)
 
 
 def test_the_card_text_shows_both_parties_and_only_masked_phones(ten_cards: pdfium.PdfDocument) -> None:
@@ -117,3 +132,47 @@ def test_no_cards_still_gives_one_readable_page() -> None:
     assert "碧溪村 党群连心卡" in text and "第 1 页" in text
     assert pdf.get_metadata_dict()["Title"] == "碧溪村 党群连心卡"
     pdf.close()
+
+
+# --- an embedded font (LIANXIN_CARD_FONT) -------------------------------------------------------
+def test_a_font_file_is_embedded_as_a_subset_and_the_codes_still_scan(vera_pdf: bytes) -> None:
+    pdf = pdfium.PdfDocument(vera_pdf)
+
+    # A subset's name carries a six-letter tag; FontFile2 is the embedded TrueType program.
+    assert re.search(rb"/BaseFont /[A-Z]{6}\+BitstreamVeraSans-Roman", vera_pdf)
+    assert b"/FontFile2" in vera_pdf
+    assert b"STSong-Light" not in vera_pdf
+    assert "MJ-0001-0000" in page_texts(pdf)[0]  # Vera has Latin glyphs only
+    assert_codes_scan_back(pdf)
+    pdf.close()
+
+
+def test_a_font_file_that_is_missing_or_not_truetype_is_refused(tmp_path: Path) -> None:
+    cff = tmp_path / "NotoSansCJK-Regular.otf"
+    cff.write_bytes(b"OTTO" + bytes(64))  # OpenType with PostScript outlines, like Noto Sans CJK
+
+    with pytest.raises(ValueError, match="does not exist"):
+        render_cards_pdf(CARDS[:1], title=TITLE, font_path=tmp_path / "missing.ttf")
+    with pytest.raises(ValueError, match="needs TrueType outlines"):
+        render_cards_pdf(CARDS[:1], title=TITLE, font_path=cff)
+
+
+def people_settings() -> PeopleSettings:
+    return PeopleSettings(
+        environment="test", database_url="postgresql+asyncpg://unused/x", kafka_bootstrap="k:9092",
+        jwt_secret="j" * 32, pii_keys="test-1:" + "a" * 43 + "=", blind_index_key="b" * 44,
+        link_token_secret="l" * 32)
+
+
+def test_the_card_font_setting_is_checked_at_start_up(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    monkeypatch.delenv("LIANXIN_CARD_FONT", raising=False)
+    assert people_settings().card_font is None
+
+    monkeypatch.setenv("LIANXIN_CARD_FONT", str(tmp_path / "missing.ttc"))
+    with pytest.raises(ValidationError, match=r"LIANXIN_CARD_FONT: card font .*missing\.ttc does not"):
+        people_settings()
+    # Embeddable, but it would print every name as empty boxes.
+    monkeypatch.setenv("LIANXIN_CARD_FONT", str(VERA))
+    with pytest.raises(ValidationError, match=r"LIANXIN_CARD_FONT: .* no glyph for '党群连心卡'"):
+        people_settings()

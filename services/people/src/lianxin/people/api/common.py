@@ -1,17 +1,21 @@
-"""What every people resolver needs: the unit of work for this request and the scope rules."""
+"""What every people resolver needs: the unit of work for this request, the scope rules and
+scope-filtered loading."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from lianxin.kit.auth import Principal
 from lianxin.kit.errors import Forbidden
-from lianxin.kit.graphql import RequestContext
+from lianxin.kit.graphql import RequestContext, loader
 from lianxin.people.adapters.uow import PeopleUnitOfWork
+from lianxin.people.app.common import Scope
 from strawberry.types import Info
 
 GqlInfo = Info[RequestContext, None]
+T = TypeVar("T")
 
 
 def uow(info: GqlInfo) -> PeopleUnitOfWork:
@@ -36,3 +40,21 @@ def require_scope(principal: Principal, path: Sequence[uuid.UUID], what: str) ->
 def staff(info: GqlInfo) -> Principal:
     """The caller, who must work with the register (not a resident, analyst or screen)."""
     return info.context.require("cadre", "supervisor", "admin")
+
+
+def writer(info: GqlInfo) -> Scope:
+    """The caller's write scope; raises FORBIDDEN for roles that do not register (e.g. residents)."""
+    principal = staff(info)
+    return lambda path: sees(principal, path)
+
+
+async def load_visible(info: GqlInfo, key: str,
+                       fetch: Callable[[PeopleUnitOfWork, list[uuid.UUID]], Awaitable[list[T | None]]],
+                       ids: Sequence[uuid.UUID], visible: Callable[[T], bool]) -> list[T | None]:
+    """Entities by id through the request's DataLoader `key` (batched by `fetch`); None where
+    unknown or not `visible` to the caller."""
+    async def batch(keys: list[uuid.UUID]) -> list[T | None]:
+        return await fetch(uow(info), keys)
+
+    found: list[T | None] = await loader(info.context, key, batch).load_many(list(ids))
+    return [e if e is not None and visible(e) else None for e in found]

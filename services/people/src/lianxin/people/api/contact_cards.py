@@ -70,7 +70,10 @@ async def contact_cards_pdf(info: GqlInfo, org_unit_id: strawberry.ID) -> PdfDoc
                                                  ttl_seconds=CARD_TTL_SECONDS, now=now)))
              for e in entries]
     # Layout and QR encoding take a while for a whole township: keep the event loop free.
-    pdf = await asyncio.to_thread(render_cards_pdf, cards, title=f"{unit.name} 党群连心卡")
+    # PeopleSettings.card_font; getattr because test contexts carry plain KitSettings.
+    font = getattr(info.context.resources.settings, "card_font", None)
+    pdf = await asyncio.to_thread(render_cards_pdf, cards, title=f"{unit.name} 党群连心卡",
+                                  font_path=font)
     return PdfDocumentType(filename=f"党群连心卡-{unit.name}-{today().isoformat()}.pdf",
                            content_type="application/pdf", size_bytes=len(pdf),
                            card_count=len(cards), base64=base64.b64encode(pdf).decode())

@@ -17,7 +17,7 @@ from lianxin.kit.ids import parse_id
 from lianxin.people.api import work_loaders as wl
 from lianxin.people.api.cadres import CadreType, PairingQuotaType, RankEnum, cadres_page
 from lianxin.people.api.campaigns import CampaignType, RankQuotaType
-from lianxin.people.api.common import GqlInfo, uow
+from lianxin.people.api.common import GqlInfo, uow, writer
 from lianxin.people.api.contact_cards import PdfDocumentType, contact_card, contact_cards_pdf
 from lianxin.people.api.pairings import PairingType, pairings_of_household
 from lianxin.people.api.types import CadreConnection
@@ -33,11 +33,10 @@ from lianxin.people.api.work_inputs import (
     end_pairing_command,
     log_visit_command,
     register_cadre_command,
-    writer,
 )
 from lianxin.people.app import work as work_app
 from lianxin.people.app import work_queries as q
-from lianxin.people.app.register import today
+from lianxin.people.app.common import today
 from lianxin.people.app.work_visits import log_visit
 
 __all__ = ["TYPES", "CadreType", "Mutation", "PairingType", "Query", "cadres_page",

@@ -9,17 +9,10 @@ import strawberry
 from lianxin.kit.ids import parse_id
 from lianxin.kit.pii import normalise_phone
 from lianxin.people.api.cadres import DutyPostEnum, RankEnum
-from lianxin.people.api.common import GqlInfo, sees, staff
 from lianxin.people.api.visits import VisitKindEnum
 from lianxin.people.app import work as work_app
 from lianxin.people.app.work_visits import LogVisit
 from lianxin.people.domain.errors import InvalidInput
-
-
-def writer(info: GqlInfo) -> work_app.Scope:
-    """The caller's write scope; raises FORBIDDEN for roles that do not register (e.g. residents)."""
-    principal = staff(info)
-    return lambda path: sees(principal, path)
 
 
 @strawberry.input(description="A cadre, or a party member without office (rank null, "

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from lianxin.kit.auth import Principal
 from lianxin.kit.gqltypes import decode_cursor
 from lianxin.kit.graphql import loader
-from lianxin.people.api.common import GqlInfo, sees, uow
+from lianxin.people.api.common import GqlInfo, load_visible, sees, uow
 from lianxin.people.api.types import load_units
 from lianxin.people.app import queries
 from lianxin.people.app import work_queries as q
@@ -69,12 +69,7 @@ def cadre_visible(principal: Principal, cadre: Cadre) -> bool:
 
 async def load_cadres(info: GqlInfo, ids: Sequence[uuid.UUID]) -> list[Cadre | None]:
     principal = info.context.require()
-
-    async def batch(keys: list[uuid.UUID]) -> list[Cadre | None]:
-        return await q.cadres_by_id(uow(info), keys)
-
-    found: list[Cadre | None] = await loader(info.context, "cadre", batch).load_many(list(ids))
-    return [c if c is not None and cadre_visible(principal, c) else None for c in found]
+    return await load_visible(info, "cadre", q.cadres_by_id, ids, lambda c: cadre_visible(principal, c))
 
 
 async def load_my_cadre(info: GqlInfo) -> Cadre | None:
@@ -92,22 +87,13 @@ async def load_my_cadre(info: GqlInfo) -> Cadre | None:
 
 async def load_pairings(info: GqlInfo, ids: Sequence[uuid.UUID]) -> list[Pairing | None]:
     principal = info.context.require()
-
-    async def batch(keys: list[uuid.UUID]) -> list[Pairing | None]:
-        return await q.pairings_by_id(uow(info), keys)
-
-    found: list[Pairing | None] = await loader(info.context, "pairing", batch).load_many(list(ids))
-    return [p if p is not None and sees(principal, p.org_path) else None for p in found]
+    return await load_visible(info, "pairing", q.pairings_by_id, ids,
+                              lambda p: sees(principal, p.org_path))
 
 
 async def load_visits(info: GqlInfo, ids: Sequence[uuid.UUID]) -> list[Visit | None]:
     principal = info.context.require()
-
-    async def batch(keys: list[uuid.UUID]) -> list[Visit | None]:
-        return await q.visits_by_id(uow(info), keys)
-
-    found: list[Visit | None] = await loader(info.context, "visit", batch).load_many(list(ids))
-    return [v if v is not None and sees(principal, v.org_path) else None for v in found]
+    return await load_visible(info, "visit", q.visits_by_id, ids, lambda v: sees(principal, v.org_path))
 
 
 async def scope_ancestors(info: GqlInfo) -> set[uuid.UUID]:

@@ -11,7 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from lianxin.kit.pii import normalise_id_number
-from lianxin.people.app import register as reg
+from lianxin.people.app.households import (
+    ChangeHousehold,
+    RegisterHousehold,
+    change_household_in,
+    register_household_in,
+)
 from lianxin.people.app.import_cells import (
     CellError,
     Column,
@@ -23,7 +28,14 @@ from lianxin.people.app.import_cells import (
     unit_id,
     year,
 )
+from lianxin.people.app.needs_tags import AddNeedsTag, EndNeedsTag, add_needs_tag_in, end_needs_tag_in
 from lianxin.people.app.ports import UnitOfWork
+from lianxin.people.app.residents import (
+    ChangeResident,
+    RegisterResident,
+    change_resident_in,
+    register_resident_in,
+)
 from lianxin.people.domain.errors import InvalidInput
 from lianxin.people.domain.register import Gender, Household, NeedsTagKind, Relation
 
@@ -70,10 +82,10 @@ async def household_of(uow: UnitOfWork, v: Mapping[str, Any]) -> Household:
 async def _household(uow: UnitOfWork, v: Mapping[str, Any], _lookups: Lookups) -> str:
     existing = await uow.households.by_number(v["org_unit_id"], v["household_no"])
     if existing is not None:
-        _, changed = await reg.change_household_in(
-            reg.ChangeHousehold(existing.id, address=v["address"]), uow, None)
+        _, changed = await change_household_in(
+            ChangeHousehold(existing.id, address=v["address"]), uow, None)
         return "updated" if changed else "unchanged"
-    _, created = await reg.register_household_in(reg.RegisterHousehold(
+    _, created = await register_household_in(RegisterHousehold(
         derived("household", v["org_unit_id"], v["household_no"]), v["org_unit_id"],
         v["household_no"], v["address"]), uow, None)
     return "created" if created else "unchanged"
@@ -86,11 +98,11 @@ async def _resident(uow: UnitOfWork, v: Mapping[str, Any], _lookups: Lookups) ->
         if resident.household_id != household.id:
             raise InvalidInput("this ID number is already registered in another household",
                                field="idNumber")
-        _, changed = await reg.change_resident_in(reg.ChangeResident(
+        _, changed = await change_resident_in(ChangeResident(
             resident.id, name=v["name"], gender=v["gender"], birth_year=v["birth_year"],
             relation=v["relation"], phone=v["phone"]), uow, None)
         return "updated" if changed else "unchanged"
-    _, created = await reg.register_resident_in(reg.RegisterResident(
+    _, created = await register_resident_in(RegisterResident(
         derived("resident", uow.residents.id_number_key(v["id_number"])), household.id,
         name=v["name"], gender=v["gender"], birth_year=v["birth_year"], relation=v["relation"],
         phone=v["phone"], id_number=v["id_number"]), uow, None)
@@ -103,9 +115,9 @@ async def _needs_tag(uow: UnitOfWork, v: Mapping[str, Any], _lookups: Lookups) -
         if tag.kind is v["kind"] and tag.since == v["since"]:
             if v["until"] is None or v["until"] == tag.until:
                 return "unchanged"
-            await reg.end_needs_tag_in(reg.EndNeedsTag(tag.id, v["until"]), uow, None)
+            await end_needs_tag_in(EndNeedsTag(tag.id, v["until"]), uow, None)
             return "updated"
-    _, created = await reg.add_needs_tag_in(reg.AddNeedsTag(
+    _, created = await add_needs_tag_in(AddNeedsTag(
         derived("needs_tag", household.id, uow.needs_tags.kind_key(v["kind"]), v["since"]),
         household.id, v["kind"], v["since"], v["until"]), uow, None)
     return "created" if created else "unchanged"

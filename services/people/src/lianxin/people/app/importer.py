@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from lianxin.kit.errors import CodedError
-from lianxin.people.app import register as reg
+from lianxin.people.app.common import StaleEntity
 from lianxin.people.app.import_cells import NAMESPACE, KindSpec, Lookups, parse
 from lianxin.people.app.import_register import HOUSEHOLDS, NEEDS_TAGS, RESIDENTS
 from lianxin.people.app.import_work import CADRES, PAIRINGS
@@ -126,7 +126,7 @@ async def import_rows(kind: ImportKind | str, rows: Iterable[SheetRow], mapping:
                     continue
                 try:
                     outcomes.append(await spec.apply(uow, values, lookups))
-                except reg.StaleEntity:
+                except StaleEntity:
                     raise  # written under someone else's change: the whole batch rolls back
                 except CodedError as exc:
                     given = str(exc.details.get("field", ""))

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from lianxin.people.app.common import Scope, check_scope, in_transaction, visible
 from lianxin.people.app.ports import UnitOfWork
 from lianxin.people.domain.cadre import Cadre, DutyPost, Rank, new_cadre
 from lianxin.people.domain.campaign import Campaign, new_campaign
 from lianxin.people.domain.common import created_or_retried
-from lianxin.people.domain.errors import IdConflict, InvalidInput, NotFound, OutOfScope, UnknownOrgUnit
+from lianxin.people.domain.errors import IdConflict, InvalidInput, NotFound, UnknownOrgUnit
 from lianxin.people.domain.events import (
     CadreRegistered,
     CampaignCreated,
@@ -28,16 +29,9 @@ from lianxin.people.domain.events import (
 from lianxin.people.domain.org import OrgUnit
 from lianxin.people.domain.pairing import Pairing, ended_pairing, new_pairing
 
-Scope = Callable[[Sequence[uuid.UUID]], bool]  # as in app/register.py
-
-
-def visible(scope: Scope | None, path: Sequence[uuid.UUID]) -> bool:
-    return scope is None or scope(path)
-
 
 def check_write_scope(scope: Scope | None, unit: OrgUnit, what: str) -> None:
-    if not visible(scope, unit.path):
-        raise OutOfScope(f"{what} {unit.name} lies outside your org scope")
+    check_scope(scope, unit.path, f"{what} {unit.name}")
 
 
 async def existing_unit(uow: UnitOfWork, unit_id: uuid.UUID, field: str) -> OrgUnit:
@@ -71,11 +65,7 @@ class RegisterCadre:
 
 async def register_cadre(cmd: RegisterCadre, uow: UnitOfWork, scope: Scope | None = None) -> Cadre:
     """Register a cadre or a party member without office in their work unit."""
-    async with uow:
-        cadre, created = await register_cadre_in(cmd, uow, scope)
-        if created:
-            await uow.commit()
-        return cadre
+    return await in_transaction(register_cadre_in, cmd, uow, scope)
 
 
 async def register_cadre_in(cmd: RegisterCadre, uow: UnitOfWork,
@@ -168,11 +158,7 @@ class CreatePairing:
 
 async def create_pairing(cmd: CreatePairing, uow: UnitOfWork, scope: Scope | None = None) -> Pairing:
     """Pair a cadre with a household or a contact point (结对); the repository numbers its card."""
-    async with uow:
-        pairing, created = await create_pairing_in(cmd, uow, scope)
-        if created:
-            await uow.commit()
-        return pairing
+    return await in_transaction(create_pairing_in, cmd, uow, scope)
 
 
 async def create_pairing_in(cmd: CreatePairing, uow: UnitOfWork,

@@ -10,8 +10,9 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from lianxin.people.app.common import Scope, visible
 from lianxin.people.app.ports import UnitOfWork
-from lianxin.people.app.work import Scope, check_write_scope, existing_unit, visible, visible_cadres
+from lianxin.people.app.work import check_write_scope, existing_unit, visible_cadres
 from lianxin.people.domain.common import created_or_retried
 from lianxin.people.domain.errors import InvalidInput, NotFound
 from lianxin.people.domain.events import VisitLogged
