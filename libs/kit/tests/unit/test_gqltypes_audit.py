@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from lianxin.kit.audit import PII_PERMISSION, check_unmask
 from lianxin.kit.auth import Principal
@@ -13,6 +15,7 @@ from lianxin.kit.gqltypes import (
     as_result,
     check_first,
     decode_cursor,
+    decode_keyset,
     encode_cursor,
     page,
 )
@@ -73,3 +76,12 @@ def test_unmasking_needs_the_permission_and_a_reason() -> None:
         check_unmask(allowed, "   ")
     assert check_unmask(allowed, " 回访  核实 ") == "回访 核实"
     assert check_unmask(Principal("a", "admin"), "审计") == "审计"
+
+
+def test_keyset_cursors_carry_a_sort_value_and_a_row_id() -> None:
+    row_id = "0193f3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"
+    assert decode_keyset(encode_cursor(["GN-001", row_id]), str) == ("GN-001", uuid.UUID(row_id))
+    assert decode_keyset(None, str) is None
+    for wrong in (["GN-001"], ["GN-001", "not-an-id"], ["x", row_id, "extra"]):
+        with pytest.raises(InvalidInput, match="cursor"):
+            decode_keyset(encode_cursor(wrong), str)

@@ -29,7 +29,7 @@ ID18 = ID17 + id_check_digit(ID17)
 def test_sealed_value_opens_only_for_its_column_and_hides_the_clear_text() -> None:
     cipher = FieldCipher(OLD)
     blob = cipher.encrypt("13812341234", column="resident.phone")
-    assert b"13812341234" not in blob and b"1234" not in blob[-20:]
+    assert b"13812341234" not in blob
     assert cipher.decrypt(blob, column="resident.phone") == "13812341234"
     assert cipher.encrypt("13812341234", column="resident.phone") != blob  # fresh nonce
     with pytest.raises(PiiKeyError, match="does not open"):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -123,6 +124,20 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
     if not isinstance(key, list):
         raise InvalidInput("after is not a cursor returned by this API", field="after")
     return key
+
+
+def decode_keyset(cursor: str | None, sort_type: Callable[[Any], Any]) -> tuple[Any, uuid.UUID] | None:
+    """The (sort value, row id) inside a cursor made by `page(key=lambda r: [value, id])`,
+    or None for the first page; InvalidInput if the cursor is not one of ours."""
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    try:
+        value, last = key
+        return sort_type(value), uuid.UUID(str(last))
+    except (TypeError, ValueError):
+        raise InvalidInput("after is not a cursor returned by this API; start again without it",
+                           field="after") from None
 
 
 def page(rows: Sequence[S], first: int, key: Callable[[S], Sequence[Any]],

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from lianxin.kit.audit import reveal
-from lianxin.kit.gqltypes import Connection, check_first, page
+from lianxin.kit.gqltypes import Connection, check_first, decode_keyset, page
 from lianxin.kit.ids import parse_id
 from lianxin.kit.pii import mask_phone
 from lianxin.people.api import work_loaders as wl
@@ -128,6 +128,6 @@ async def cadres_page(info: GqlInfo, org_unit_id: uuid.UUID | str, rank: Rank | 
     outside the caller's scope; batched, so many units in one request cost one statement."""
     unit = await wl.unit_in_scope(info, parse_id(str(org_unit_id), "orgUnitId"), "orgUnitId")
     first = check_first(first)
-    rows = await wl.cadre_page_of(info, unit.id, rank, wl.keyset(after, str), first + 1)
+    rows = await wl.cadre_page_of(info, unit.id, rank, decode_keyset(after, str), first + 1)
     return page(rows, first, lambda c: (c.name, str(c.id)), CadreType.from_domain)
 

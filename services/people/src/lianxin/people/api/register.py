@@ -18,7 +18,7 @@ from lianxin.kit.gqltypes import (
     NotFoundError,
     as_result,
     check_first,
-    decode_cursor,
+    decode_keyset,
     page,
 )
 from lianxin.kit.ids import parse_id
@@ -45,17 +45,6 @@ __all__ = ["TYPES", "HouseholdType", "Mutation", "NeedsTagKindEnum", "Query", "h
 
 
 # --- lists --------------------------------------------------------------------------------------
-def _key(after: str | None) -> tuple[str, uuid.UUID] | None:
-    key = decode_cursor(after)
-    if key is None:
-        return None
-    try:
-        number, last = key
-        return str(number), uuid.UUID(str(last))
-    except (TypeError, ValueError):
-        raise InvalidInput("after is not a cursor returned by this list", field="after") from None
-
-
 def _empty() -> Connection[Any]:
     return page([], 1, key=lambda _: (), node=lambda _: None)
 
@@ -66,7 +55,7 @@ async def households_page(info: GqlInfo, org_unit_id: uuid.UUID | str, needs_hel
     """Households at or below an org unit, by household number; empty when the unit is unknown
     or outside the caller's scope. (OrgUnit.households and OrgUnit.unpairedHouseholds too.)"""
     principal = info.context.require()
-    first, key = check_first(first), _key(after)
+    first, key = check_first(first), decode_keyset(after, str)
     unit_id = org_unit_id if isinstance(org_unit_id, uuid.UUID) else parse_id(org_unit_id, "orgUnitId")
     [unit] = await load_units(info, [unit_id])
     if unit is None or not sees(principal, unit.path):
@@ -84,7 +73,7 @@ async def _residents_page(info: GqlInfo, org_unit_id: strawberry.ID | None, name
     if org_unit_id is None and not any(v and v.strip() for v in (name, phone, id_number)):
         raise InvalidInput("give at least one of orgUnitId, name, phone and idNumber",
                            field="name")
-    first, key = check_first(first), _key(after)
+    first, key = check_first(first), decode_keyset(after, str)
     roots: tuple[uuid.UUID, ...] | None
     if org_unit_id is not None:
         [unit] = await load_units(info, [parse_id(org_unit_id, "orgUnitId")])

@@ -7,7 +7,7 @@ import uuid
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from lianxin.kit.gqltypes import Connection, check_first, page
+from lianxin.kit.gqltypes import Connection, check_first, decode_keyset, page
 from lianxin.kit.ids import parse_id
 from lianxin.people.api import work_loaders as wl
 from lianxin.people.api.cadres import CadreType
@@ -103,7 +103,7 @@ async def visits_connection(info: GqlInfo, owner: str, owner_id: uuid.UUID, firs
     """Visits of a cadre ("cadre") or to a household ("household"), newest first."""
     principal = info.context.require()
     first = check_first(first)
-    rows = await wl.visit_page_of(info, owner, owner_id, wl.keyset(after, dt.date.fromisoformat),
+    rows = await wl.visit_page_of(info, owner, owner_id, decode_keyset(after, dt.date.fromisoformat),
                                   first + 1)
     connection = page(rows, first, lambda v: (v.visited_on.isoformat(), str(v.id)),
                       VisitType.from_domain)

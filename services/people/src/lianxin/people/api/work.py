@@ -8,7 +8,6 @@ Query and Mutation parts the schema merges, and re-exports what other modules ca
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import strawberry
@@ -101,11 +100,6 @@ class Query:
         return await contact_card(info, qr_payload)
 
 
-async def _result(action: Callable[[], Awaitable[Any]], success: Callable[[Any], Any]) -> Any:
-    """Parse and run inside as_result, so malformed ids become typed errors too."""
-    return await as_result(action(), success)
-
-
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Register a cadre or party member (cadre, supervisor, "
@@ -115,7 +109,7 @@ class Mutation:
 
         async def act() -> Any:
             return await work_app.register_cadre(register_cadre_command(input), uow(info), scope)
-        return await _result(act, CadreType.from_domain)
+        return await as_result(act(), CadreType.from_domain)
 
     @strawberry.mutation(description="Create a campaign with its quotas and coverage target")
     async def create_campaign(self, info: GqlInfo, input: CreateCampaignInput) -> CampaignResult:
@@ -123,7 +117,7 @@ class Mutation:
 
         async def act() -> Any:
             return await work_app.create_campaign(create_campaign_command(input), uow(info), scope)
-        return await _result(act, CampaignType.from_domain)
+        return await as_result(act(), CampaignType.from_domain)
 
     @strawberry.mutation(description="Pair a cadre with a household or contact point; the "
                          "pairing gets a contact card number. CONFLICT if already paired.")
@@ -132,7 +126,7 @@ class Mutation:
 
         async def act() -> Any:
             return await work_app.create_pairing(create_pairing_command(input), uow(info), scope)
-        return await _result(act, PairingType.from_domain)
+        return await as_result(act(), PairingType.from_domain)
 
     @strawberry.mutation(description="End an active pairing (kept as history)")
     async def end_pairing(self, info: GqlInfo, input: EndPairingInput) -> PairingResult:
@@ -140,7 +134,7 @@ class Mutation:
 
         async def act() -> Any:
             return await work_app.end_pairing(end_pairing_command(input), uow(info), scope)
-        return await _result(act, PairingType.from_domain)
+        return await as_result(act(), PairingType.from_domain)
 
     @strawberry.mutation(description="Log a visit from the app (offline-safe: resending the same "
                          "id and content returns the visit; other content is a CONFLICT)")
@@ -151,7 +145,7 @@ class Mutation:
         async def act() -> Any:
             return await log_visit(log_visit_command(input), uow(info), scope,
                                    recorded_by=principal.subject, today=today())
-        return await _result(act, VisitType.from_domain)
+        return await as_result(act(), VisitType.from_domain)
 
 
 TYPES = [CadreType, PairingType, VisitType, CampaignType, TicketRef, PairingQuotaType,

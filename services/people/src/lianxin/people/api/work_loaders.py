@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from lianxin.kit.auth import Principal
-from lianxin.kit.gqltypes import decode_cursor
 from lianxin.kit.graphql import loader
 from lianxin.people.api.common import GqlInfo, load_visible, sees, uow
 from lianxin.people.api.types import load_units
@@ -21,7 +20,7 @@ from lianxin.people.app import queries
 from lianxin.people.app import work_queries as q
 from lianxin.people.domain.cadre import Cadre, Rank
 from lianxin.people.domain.campaign import Campaign
-from lianxin.people.domain.errors import InvalidInput, OutOfScope, UnknownOrgUnit
+from lianxin.people.domain.errors import OutOfScope, UnknownOrgUnit
 from lianxin.people.domain.org import OrgUnit
 from lianxin.people.domain.pairing import Pairing
 from lianxin.people.domain.visit import Visit
@@ -195,14 +194,3 @@ async def visit_page_of(info: GqlInfo, owner: str, owner_id: uuid.UUID,
     return found
 
 
-def keyset(after: str | None, first_type: Callable[[Any], Any]) -> tuple[Any, uuid.UUID] | None:
-    """The (sort value, id) inside a cursor, or InvalidInput(field after) if it is not ours."""
-    key = decode_cursor(after)
-    if key is None:
-        return None
-    try:
-        value, last = key
-        return first_type(value), uuid.UUID(str(last))
-    except (TypeError, ValueError):
-        raise InvalidInput("after is not a cursor returned by this API; start again without it",
-                           field="after") from None
