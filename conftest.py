@@ -55,6 +55,19 @@ def pii() -> Any:
 
 
 @pytest.fixture
+def cli_settings(monkeypatch: pytest.MonkeyPatch) -> Callable[[AsyncEngine], None]:
+    """Factory: point a service's command line at an engine's database — the LIANXIN_*
+    environment its settings read, with the test keys — for the rest of the test."""
+    def point(engine: AsyncEngine) -> None:
+        env = {"environment": "test",
+               "database_url": engine.url.render_as_string(hide_password=False),
+               "kafka_bootstrap": "unused:9092", "jwt_secret": "s" * 32, **pii_test_settings()}
+        for name, value in env.items():
+            monkeypatch.setenv(f"LIANXIN_{name.upper()}", value)
+    return point
+
+
+@pytest.fixture
 def graphql_context() -> Callable[..., Any]:
     """Factory: the RequestContext a subgraph builds for a request, for `schema.execute` tests."""
     from lianxin.kit.app import Resources

@@ -4,10 +4,10 @@ twice (the second run creates nothing), with exit codes and the error report che
 from __future__ import annotations
 
 import asyncio
-import base64
 import csv
 import json
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,8 @@ SHEETS = {
 
 
 @pytest.fixture
-async def database(migrated_engine: Any, pii: Any, monkeypatch: pytest.MonkeyPatch) -> AsyncEngine:
+async def database(migrated_engine: Any, pii: Any,
+                   cli_settings: Callable[[AsyncEngine], None]) -> AsyncEngine:
     """A migrated database with the org tree; the CLI's settings point at it."""
     engine: AsyncEngine = await migrated_engine(MIGRATIONS)
     for cmd in (CreateOrgUnit(COUNTY, "墨江县", OrgUnitKind.COUNTY),
@@ -76,13 +77,7 @@ async def database(migrated_engine: Any, pii: Any, monkeypatch: pytest.MonkeyPat
                 CreateOrgUnit(BRANCH, "癸能村党支部", OrgUnitKind.PARTY_ORG, GUINENG,
                               OrgUnitSubkind.BRANCH)):
         await create_org_unit(cmd, PeopleUnitOfWork(make_sessions(engine), pii))
-    env = {"ENVIRONMENT": "test", "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-           "KAFKA_BOOTSTRAP": "unused:9092", "JWT_SECRET": "s" * 32,
-           "PII_KEYS": "test-1:" + base64.b64encode(b"k" * 32).decode(),
-           "BLIND_INDEX_KEY": base64.b64encode(b"b" * 32).decode(),
-           "LINK_TOKEN_SECRET": "link-" + "t" * 32}
-    for name, value in env.items():
-        monkeypatch.setenv(f"LIANXIN_{name}", value)
+    cli_settings(engine)
     return engine
 
 

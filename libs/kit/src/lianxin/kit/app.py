@@ -3,10 +3,12 @@ endpoints, and the Strawberry router at /graphql."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 import strawberry
@@ -34,9 +36,14 @@ class Resources:
     pii: PiiConfig | None = None
 
 
+Background = Callable[[Resources, asyncio.Event], Coroutine[Any, Any, None]]
+
+
 def create_app(name: str, settings: KitSettings, schema: strawberry.federation.Schema,
-               *, engine_factory: Callable[[str], AsyncEngine] | None = None) -> FastAPI:
-    """The service's ASGI app; nothing connects to anything until the lifespan starts."""
+               *, engine_factory: Callable[[str], AsyncEngine] | None = None,
+               background: Sequence[Background] = ()) -> FastAPI:
+    """The service's ASGI app; nothing connects to anything until the lifespan starts.
+    `background` tasks run from start-up until shutdown (each gets a stop event)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -45,9 +52,15 @@ def create_app(name: str, settings: KitSettings, schema: strawberry.federation.S
         pii = settings.require_pii() if settings.pii_keys is not None else None
         app.state.resources = Resources(settings, engine, make_sessions(engine),
                                         JwtVerifier(settings), pii)
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(task(app.state.resources, stop)) for task in background]
         try:
             yield
         finally:
+            stop.set()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await engine.dispose()
 
     async def get_context(request: Request = None, websocket: WebSocket = None) -> RequestContext:  # type: ignore[assignment]

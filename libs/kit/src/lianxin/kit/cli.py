@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import shlex
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dev(args: argparse.Namespace) -> int:
-    from lianxin.kit.devstack.demo import DemoLoadError, load_demo
+    from lianxin.kit.devstack.demo import DemoLoadError, build_county, load_demo
     from lianxin.kit.devstack.postgres import PostgresError
     from lianxin.kit.devstack.processes import ProcessFailed
     from lianxin.kit.devstack.stack import DevStack
@@ -91,8 +92,11 @@ def _dev(args: argparse.Namespace) -> int:
         timings = stack.start()
         demo = ""
         if not args.no_demo:
-            url = stack.gateway_url if stack.with_gateway else stack.service_url("people")
-            summary = load_demo(url, stack.token())
+            if stack.with_gateway:
+                summary = load_demo(stack.gateway_url, stack.token())
+            else:  # the people subgraph alone has no ticket mutations: the register only
+                summary = load_demo(stack.service_url("people"), stack.token(),
+                                    dataclasses.replace(build_county(), tickets=[]))
             demo = str(summary)
         print(_banner(stack, timings["total"], demo), flush=True)
         _watch(stack)

@@ -20,6 +20,8 @@ class PendingEvent:
     aggregate_id: str
     aggregate_version: int
     payload: Message
+    # When it happened, if not now: an injected clock in tests, a ledger's historical date.
+    occurred_at: dt.datetime | None = None
 
 
 def wrap(event: PendingEvent, actor: Principal, *, occurred_at: dt.datetime | None = None,

@@ -52,26 +52,52 @@ class ConflictError(UserError):
     pass
 
 
+@strawberry.federation.type(shareable=True, description="The step is not allowed in the "
+                            "current state (e.g. rating a ticket not yet answered); the message "
+                            "names the state and the states that allow it; nothing was written")
+class IllegalTransitionError(UserError):
+    pass
+
+
 ERROR_TYPES: dict[str, type[UserError]] = {
     "BAD_USER_INPUT": InvalidInputError, "NOT_FOUND": NotFoundError,
     "UNKNOWN_ORG_UNIT": NotFoundError, "CONFLICT": ConflictError,
 }
+# Workflows with a state machine also answer IllegalTransitionError.
+TRANSITION_ERROR_TYPES: dict[str, type[UserError]] = {
+    **ERROR_TYPES, "ILLEGAL_TRANSITION": IllegalTransitionError}
+
+
+async def _run(action: Awaitable[S], success: Callable[[S], T],
+               errors: dict[str, type[UserError]]) -> Any:
+    try:
+        value = await action
+    except CodedError as exc:
+        error_type = errors.get(exc.code)
+        if error_type is None:
+            raise
+        field = exc.details.get("field")
+        return error_type(code=exc.code, message=exc.message,
+                          field=field if isinstance(field, str) else None)
+    return success(value)
 
 
 async def as_result(action: Awaitable[S], success: Callable[[S], T]
                     ) -> T | InvalidInputError | NotFoundError | ConflictError:
     """Run a use case; expected input failures become typed errors, anything else propagates
     (FORBIDDEN and UNAUTHENTICATED stay top-level GraphQL errors)."""
-    try:
-        value = await action
-    except CodedError as exc:
-        error_type = ERROR_TYPES.get(exc.code)
-        if error_type is None:
-            raise
-        field = exc.details.get("field")
-        return error_type(code=exc.code, message=exc.message,  # type: ignore[return-value]
-                          field=field if isinstance(field, str) else None)
-    return success(value)
+    result: T | InvalidInputError | NotFoundError | ConflictError = await _run(
+        action, success, ERROR_TYPES)
+    return result
+
+
+async def as_transition_result(
+        action: Awaitable[S], success: Callable[[S], T]
+) -> T | InvalidInputError | NotFoundError | ConflictError | IllegalTransitionError:
+    """`as_result` for a step of a state machine: an illegal step is an IllegalTransitionError."""
+    result: T | InvalidInputError | NotFoundError | ConflictError | IllegalTransitionError = \
+        await _run(action, success, TRANSITION_ERROR_TYPES)
+    return result
 
 
 # --- cursor pages ------------------------------------------------------------------------------

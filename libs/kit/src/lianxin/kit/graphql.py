@@ -24,12 +24,30 @@ class RequestContext(BaseContext):
     """Per-request state: who is asking, the app's resources, and per-request DataLoaders."""
 
     def __init__(self, principal: Principal | None, auth_error: AuthError | None,
-                 resources: Any) -> None:
+                 resources: Any, verifier: JwtVerifier | None = None) -> None:
         super().__init__()
         self.principal = principal
         self.auth_error = auth_error
         self.resources = resources
         self.loaders: dict[str, Any] = {}
+        self._verifier = verifier
+        self._connection_params: Any = None
+
+    @property
+    def connection_params(self) -> Any:
+        return self._connection_params
+
+    @connection_params.setter
+    def connection_params(self, payload: Any) -> None:
+        """A websocket (graphql-transport-ws) carries no per-request headers: the client — the
+        gateway, for a front end — sends its token in connection_init's payload instead."""
+        self._connection_params = payload
+        token = payload.get("authorization") if isinstance(payload, dict) else None
+        if self.principal is None and isinstance(token, str) and self._verifier is not None:
+            try:
+                self.principal, self.auth_error = self._verifier.from_header(token), None
+            except AuthError as exc:
+                self.auth_error = exc
 
     def require(self, *roles: str) -> Principal:
         """The caller, who must be signed in and (if roles are given) hold one of them."""
@@ -46,9 +64,9 @@ class RequestContext(BaseContext):
 def context_getter(verifier: JwtVerifier, resources: Any, authorization: str | None) -> RequestContext:
     """Build a RequestContext; a bad token is kept and raised by the first resolver that needs it."""
     try:
-        return RequestContext(verifier.from_header(authorization), None, resources)
+        return RequestContext(verifier.from_header(authorization), None, resources, verifier)
     except AuthError as exc:
-        return RequestContext(None, exc, resources)
+        return RequestContext(None, exc, resources, verifier)
 
 
 class ErrorCodes(SchemaExtension):

@@ -69,7 +69,8 @@ class SqlUnitOfWork:
             return
         rows = []
         for event in self._pending:
-            env = wrap(event, self.actor, traceparent=self.traceparent)
+            env = wrap(event, self.actor, occurred_at=event.occurred_at,
+                       traceparent=self.traceparent)
             rows.append({
                 "event_id": uuid.UUID(env.event_id),
                 "topic": self.topic,

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from lianxin.kit.auth import Principal
-from lianxin.kit.errors import Forbidden
 from lianxin.kit.graphql import RequestContext, loader
 from lianxin.people.adapters.uow import PeopleUnitOfWork
 from lianxin.people.app.common import Scope
@@ -29,12 +28,6 @@ def sees(principal: Principal, path: Sequence[uuid.UUID]) -> bool:
     """Whether a row at this org path is inside the caller's org scope (admins see all).
     Residents have no org scope: what they may see is decided per entity (their own record)."""
     return principal.role != "resident" and principal.sees_path([str(p) for p in path])
-
-
-def require_scope(principal: Principal, path: Sequence[uuid.UUID], what: str) -> None:
-    """Raise FORBIDDEN unless the caller may write at this org path."""
-    if not sees(principal, path):
-        raise Forbidden(f"{what} lies outside your org scope")
 
 
 def staff(info: GqlInfo) -> Principal:

@@ -14,8 +14,6 @@ from lianxin.people.api.cadres import CadreType
 from lianxin.people.api.common import GqlInfo, sees
 from lianxin.people.api.types import OrgUnitType, load_units
 from lianxin.people.domain.visit import Visit, VisitKind
-from strawberry.federation.schema_directives import Key
-from strawberry.federation.types import FieldSet
 
 if TYPE_CHECKING:
     from lianxin.people.api.campaigns import CampaignType
@@ -23,14 +21,6 @@ if TYPE_CHECKING:
 
 VisitKindEnum = strawberry.enum(VisitKind, name="VisitKind", description="Home visit 入户走访, "
                                 "courtyard meeting 院坝会, forum 座谈会, reception day 接待日")
-
-
-# The tickets subgraph owns Ticket; people only names tickets by id (resolvable: false), and
-# the gateway fetches every other field from tickets.
-@strawberry.federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)], name="Ticket",
-                            description="A demand raised during the visit (owned by tickets)")
-class TicketRef:
-    id: strawberry.ID
 
 
 @strawberry.federation.type(keys=["id"], name="Visit", description="A visit or meeting a cadre "
@@ -93,9 +83,12 @@ class VisitType:
         [found] = await wl.load_campaigns(info, [self.campaign_id])
         return CampaignType.from_domain(found) if found else None
 
-    @strawberry.field(description="Demands raised (民情诉求), as recorded in the tickets service")
-    def tickets(self) -> list[TicketRef]:
-        return [TicketRef(id=strawberry.ID(str(t))) for t in self.ticket_ids]
+    @strawberry.field(name="ticketIds", description="Demands raised during the visit, as the "
+                      "cadre's app logged them (ids of tickets). The tickets themselves: "
+                      "`tickets` (tickets service).")
+    def logged_ticket_ids(self) -> list[strawberry.ID]:
+        return [strawberry.ID(str(t)) for t in self.ticket_ids]
+
 
 
 async def visits_connection(info: GqlInfo, owner: str, owner_id: uuid.UUID, first: int,

@@ -20,7 +20,7 @@ from lianxin.people.api.common import GqlInfo, uow, writer
 from lianxin.people.api.contact_cards import PdfDocumentType, contact_card, contact_cards_pdf
 from lianxin.people.api.pairings import PairingType, pairings_of_household
 from lianxin.people.api.types import CadreConnection
-from lianxin.people.api.visits import TicketRef, VisitType
+from lianxin.people.api.visits import VisitType
 from lianxin.people.api.work_inputs import (
     CreateCampaignInput,
     CreatePairingInput,
@@ -148,5 +148,5 @@ class Mutation:
         return await as_result(act(), VisitType.from_domain)
 
 
-TYPES = [CadreType, PairingType, VisitType, CampaignType, TicketRef, PairingQuotaType,
+TYPES = [CadreType, PairingType, VisitType, CampaignType, PairingQuotaType,
          RankQuotaType, PdfDocumentType]

@@ -1,9 +1,10 @@
 """Spreadsheet import (台账导入): households, residents, needs tags, cadres and pairings.
 
-Rows arrive as `SheetRow`s (adapters/spreadsheet.py reads .xlsx and .csv). Each row goes
-through the same use cases as the API, inside one transaction per batch: a batch commits
-whole or not at all. A row with an error is reported — (row number as the spreadsheet shows
-it, column header, what is wrong) — and skipped before anything of it is written.
+Rows arrive as `SheetRow`s (lianxin.kit.importing reads .xlsx and .csv, maps columns and
+checks cells). Each row goes through the same use cases as the API, inside one transaction per
+batch: a batch commits whole or not at all. A row with an error is reported — (row number as
+the spreadsheet shows it, column header, what is wrong) — and skipped before anything of it is
+written.
 
 Re-importing the same file creates nothing: rows are matched on natural keys and new entities
 get deterministic ids (uuid5 of the natural key, with keyed digests standing in for personal
@@ -15,15 +16,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
 
 from lianxin.kit.errors import CodedError
+from lianxin.kit.importing.cells import Progress, RowError, SheetRow, map_columns
 from lianxin.people.app.common import StaleEntity
 from lianxin.people.app.import_cells import NAMESPACE, KindSpec, Lookups, parse
 from lianxin.people.app.import_register import HOUSEHOLDS, NEEDS_TAGS, RESIDENTS
 from lianxin.people.app.import_work import CADRES, PAIRINGS
 from lianxin.people.app.ports import UnitOfWork
-from lianxin.people.domain.errors import InvalidInput
 
 __all__ = ["DEFAULT_MAPPING", "NAMESPACE", "ImportKind", "ImportReport", "RowError", "SheetRow",
            "import_rows"]
@@ -35,18 +35,6 @@ class ImportKind(enum.Enum):
     NEEDS_TAGS = "needs_tags"
     CADRES = "cadres"
     PAIRINGS = "pairings"
-
-
-class SheetRow(NamedTuple):
-    number: int  # as the spreadsheet shows it (header row 1 → first data row 2)
-    values: Mapping[str, Any]  # header text → cell value (str, int, float, date, None)
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass(slots=True)
@@ -72,32 +60,11 @@ DEFAULT_MAPPING: dict[ImportKind, dict[str, str]] = {
     kind: {name: column.header for name, column in spec.columns.items()}
     for kind, spec in SPECS.items()}
 
-Progress = Callable[[int, int], None]
-
-
-def _norm(header: str) -> str:
-    return " ".join(str(header).split()).lower()
-
 
 def _columns(kind: ImportKind, mapping: Mapping[str, str] | None,
              first: SheetRow | None) -> dict[str, str]:
     """Field → the header actually present in the sheet; raise naming any missing column."""
-    wanted = {**DEFAULT_MAPPING[kind], **(mapping or {})}
-    unknown = set(wanted) - set(DEFAULT_MAPPING[kind])
-    if unknown:
-        raise InvalidInput(f"unknown fields in the mapping for {kind.value}: {', '.join(sorted(unknown))}; "
-                           f"known: {', '.join(DEFAULT_MAPPING[kind])}", field="mapping")
-    present = {_norm(h): h for h in (first.values if first else {})}
-    columns = SPECS[kind].columns
-    missing = [header for name, header in wanted.items()
-               if not columns[name].optional and _norm(header) not in present]
-    missing += [" or ".join(wanted[name] for name in group) for group in SPECS[kind].any_of
-                if not any(_norm(wanted[name]) in present for name in group)]
-    if first is not None and missing:
-        raise InvalidInput(f"the sheet has no column {'、'.join(missing)}; its columns are "
-                           f"{'、'.join(present.values())} (map fields to headers to fix)",
-                           field="mapping")
-    return {name: present.get(_norm(header), header) for name, header in wanted.items()}
+    return map_columns(kind.value, SPECS[kind].columns, mapping, first, SPECS[kind].any_of)
 
 
 async def import_rows(kind: ImportKind | str, rows: Iterable[SheetRow], mapping: Mapping[str, str] | None,
