@@ -11,30 +11,40 @@ from lianxin.kit.outbox import OutboxRelay
 from lianxin.kit.service import ServiceSpec, run_cli
 from lianxin.kit.settings import KitSettings
 from lianxin.kit.worker import Component
+from lianxin.tickets.adapters import dev_clock
 from lianxin.tickets.adapters.events import TOPIC
 from lianxin.tickets.api.schema import build_schema
+from lianxin.tickets.calendar_cli import CALENDAR
 from lianxin.tickets.consumers import people_consumer
+from lianxin.tickets.importing import IMPORT
 from lianxin.tickets.settings import TicketsSettings
+from lianxin.tickets.sla_worker import sla_scheduler
 
 NAME = "tickets"
 SERVICE_DIR = Path(__file__).resolve().parents[3]
 
 
 def app(settings: KitSettings) -> FastAPI:
-    return create_app(NAME, settings, build_schema())
+    # Dev and test stacks follow the time-travel offset an admin may set (setServiceClock).
+    follow = [] if settings.environment == "production" else [
+        lambda resources, stop: dev_clock.follow(resources.sessions, stop)]
+    return create_app(NAME, settings, build_schema(), background=follow)
 
 
 def worker(settings: KitSettings) -> dict[str, Component]:
     engine = make_engine(settings.database_url, pool_size=4, application_name=f"{NAME}-work")
+    pii = settings.require_pii()
     return {
         "relay": OutboxRelay(engine, settings, NAME, TOPIC).run,
-        "people-consumer": people_consumer(settings, make_sessions(engine)).run,
+        "people-consumer": people_consumer(settings, make_sessions(engine), pii).run,
+        "sla-scheduler": sla_scheduler(settings, make_sessions(engine), pii).run,
     }
 
 
 SPEC = ServiceSpec(name=NAME, settings=TicketsSettings, app=app, worker=worker,
                    schema=build_schema, migrations_dir=SERVICE_DIR / "migrations",
-                   schema_file=SERVICE_DIR / "schema.graphql")
+                   schema_file=SERVICE_DIR / "schema.graphql",
+                   commands={"import": IMPORT, "calendar": CALENDAR})
 
 
 def cli() -> None:

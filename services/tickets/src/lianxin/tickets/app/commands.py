@@ -1,55 +1,15 @@
-"""Commands and their handlers."""
+"""Read-model commands: the local copies of the people service's org units, cadres and
+pairings, applied by the people.v1 consumer inside its unit of work (which commits them with
+the dedupe row). Submitting a ticket lives in app/intake.py."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from lianxin.tickets.app.ports import UnitOfWork
 from lianxin.tickets.domain import ticket as tk
-from lianxin.tickets.domain.errors import OutOfScope, UnknownOrgUnit
-from lianxin.tickets.domain.events import TicketSubmitted
-
-
-@dataclass(frozen=True, slots=True)
-class SubmitTicket:
-    id: uuid.UUID
-    org_unit_id: uuid.UUID
-    channel: tk.Channel
-    category: str
-    text: str
-    submitted_by: str
-    # Org unit ids whose subtrees the submitter works in; None: may submit anywhere
-    # (residents, who live somewhere, and admins).
-    scope: tuple[str, ...] | None = None
-
-
-async def submit_ticket(cmd: SubmitTicket, uow: UnitOfWork,
-                        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> tk.Ticket:
-    """Record a demand against an org unit; a retried submit returns the first ticket."""
-    async with uow:
-        unit = await uow.org_units.get(cmd.org_unit_id)
-        if unit is None:
-            raise UnknownOrgUnit(f"org unit {cmd.org_unit_id} is unknown to the tickets service; "
-                                 "check the id (a unit created a moment ago may take a second "
-                                 "to arrive)", field="orgUnitId")
-        if cmd.scope is not None and not any(str(p) in cmd.scope for p in unit.path):
-            raise OutOfScope(f"org unit {cmd.org_unit_id} is outside your org scope",
-                             field="orgUnitId")
-        found = await uow.tickets.get_many([cmd.id])
-        ticket, created = tk.submit(cmd.id, unit, cmd.channel, cmd.category, cmd.text,
-                                    cmd.submitted_by, clock(), found[0] if found else None)
-        if created and not await uow.tickets.add(ticket):
-            # An identical retry won the race and committed first: answer as a retry would.
-            [winner] = await uow.tickets.get_many([cmd.id])
-            ticket, created = tk.submit(cmd.id, unit, cmd.channel, cmd.category, cmd.text,
-                                        cmd.submitted_by, clock(), winner)
-        if created:
-            uow.record(TicketSubmitted(ticket))
-            await uow.commit()
-        return ticket
+from lianxin.tickets.domain.people_refs import CadreRef, PairingRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +46,50 @@ class MoveOrgUnitRef:
 async def move_org_unit_ref(cmd: MoveOrgUnitRef, uow: UnitOfWork) -> None:
     """Follow a move: the unit's subtree and the paths of its tickets are re-rooted."""
     await uow.org_units.move(cmd.id, cmd.parent_id, cmd.path, cmd.old_path)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordCadre:
+    """Keep the local copy of a cadre (from CadreRegistered); a redelivery overwrites it."""
+
+    cadre: CadreRef
+
+
+async def record_cadre(cmd: RecordCadre, uow: UnitOfWork) -> None:
+    await uow.cadres.upsert(cmd.cadre)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPairing:
+    """Keep the local copy of a pairing (from PairingCreated)."""
+
+    pairing: PairingRef
+
+
+async def record_pairing(cmd: RecordPairing, uow: UnitOfWork) -> None:
+    await uow.pairings.upsert(cmd.pairing)
+
+
+@dataclass(frozen=True, slots=True)
+class EndPairing:
+    """A pairing ended (from PairingEnded): its contact card no longer opens a demand."""
+
+    id: uuid.UUID
+
+
+async def end_pairing(cmd: EndPairing, uow: UnitOfWork) -> None:
+    await uow.pairings.end(cmd.id)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkVisit:
+    """A visit logged in people names the demands raised on it (from VisitLogged): tickets
+    submitted without the visit id learn it, so `Visit.tickets` lists them too."""
+
+    visit_id: uuid.UUID
+    ticket_ids: tuple[uuid.UUID, ...]
+
+
+async def link_visit(cmd: LinkVisit, uow: UnitOfWork) -> None:
+    if cmd.ticket_ids:
+        await uow.tickets.link_visit(cmd.visit_id, cmd.ticket_ids)

@@ -21,3 +21,21 @@ class TicketIdConflict(DomainError):
 
 class OutOfScope(DomainError):
     code = "FORBIDDEN"
+
+
+class NotFound(DomainError):
+    """A ticket, assignment, whistle, rule … that does not exist or is not the caller's to see."""
+
+    code = "NOT_FOUND"
+
+
+class IllegalTransition(DomainError):
+    """The ticket's state does not allow this step (e.g. rating a ticket not yet answered)."""
+
+    code = "ILLEGAL_TRANSITION"
+
+
+class StaleTicket(DomainError):
+    """Someone changed the ticket between our read and our write: reload and retry."""
+
+    code = "CONFLICT"

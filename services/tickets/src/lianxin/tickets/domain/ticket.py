@@ -1,19 +1,14 @@
-"""Ticket (工单): a demand, opinion or complaint, recorded verbatim (原汁原味)."""
+"""Ticket (工单): a demand, opinion or complaint, recorded verbatim (原汁原味), and where it
+stands in the workflow. Transitions live in `states` (the table) and the use cases."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
 import uuid
-from dataclasses import dataclass
-
-from lianxin.tickets.domain.errors import InvalidTicket, TicketIdConflict
+from dataclasses import dataclass, field, replace
 
 MAX_TEXT_LENGTH = 5000
-
-# The seeds' categories; a full taxonomy tree arrives with the tickets issue.
-CATEGORIES = ("water", "power", "road", "gas", "housing", "medical", "schooling",
-              "social_security", "employment", "environment", "public_order", "other")
 
 
 class Channel(enum.Enum):
@@ -30,6 +25,29 @@ class Channel(enum.Enum):
     MINI_PROGRAM = "mini_program"              # 小程序
 
 
+class Kind(enum.Enum):
+    DEMAND = "demand"                    # 诉求
+    SUGGESTION = "suggestion"            # 意见建议
+    HELP = "help"                        # 求助
+    COMPLAINT = "complaint"              # 投诉
+    CONSULTATION = "consultation"        # 咨询
+    DISPUTE = "dispute"                  # 矛盾纠纷
+    STABILITY_RISK = "stability_risk"    # 涉稳
+
+
+class Ledger(enum.Enum):
+    LIVELIHOOD = "livelihood"            # 民生诉求
+    NEEDY = "needy"                      # 困难群众
+    STABILITY_RISK = "stability_risk"    # 涉稳信息
+    DEPARTMENT_KEY = "department_key"    # 行业重点
+
+
+class Urgency(enum.Enum):
+    ROUTINE = "routine"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+
 class Status(enum.Enum):
     RECEIVED = "received"
     ACCEPTED = "accepted"
@@ -40,53 +58,127 @@ class Status(enum.Enum):
     MERGED = "merged"
 
 
+OPEN_STATUSES = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS})
+
+
+class Outcome(enum.Enum):
+    SOLVED = "solved"
+    PARTIALLY_SOLVED = "partially_solved"
+    EXPLAINED = "explained"   # unreasonable or already decided: explained, never dropped
+
+
+class Satisfaction(enum.Enum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    DISSATISFIED = "dissatisfied"
+
+
+class CloseReason(enum.Enum):
+    RATED = "rated"
+    NO_RATING = "no_rating"
+
+
+def stability_risk(kind: Kind, ledger: Ledger) -> bool:
+    """A stability-risk item (涉稳) by kind or by ledger: shown only to roles cleared for it."""
+    return kind is Kind.STABILITY_RISK or ledger is Ledger.STABILITY_RISK
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A point in time a step must be done by; `provisional` when it was computed past the
+    years the calendar knows (weekdays only) and will be recomputed once the year is loaded."""
+
+    at: dt.datetime
+    provisional: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class OrgUnitRef:
-    """Local read model of a people-service org unit, fed by OrgUnitCreated."""
+    """Local read model of a people-service org unit, fed by OrgUnitCreated/Renamed/Moved."""
 
     id: uuid.UUID
     parent_id: uuid.UUID | None
     name: str
-    kind: str
+    kind: str    # county | township | village | community | grid | department | party_org
     path: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Who raised it, as far as known. Personal data: sealed at rest, masked in answers, never
+    in events; hidden from staff without clearance when the ticket is confidential."""
+
+    resident_id: uuid.UUID | None = None
+    household_id: uuid.UUID | None = None
+    name: str | None = None
+    phone: str | None = None     # normalised (lianxin.kit.pii.normalise_phone)
+    address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Ticket:
     id: uuid.UUID
+    code: str
     org_unit_id: uuid.UUID
     org_path: tuple[uuid.UUID, ...]
     channel: Channel
+    kind: Kind
     category: str
+    ledger: Ledger
+    urgency: Urgency
     text: str
-    submitted_by: str
+    submitted_by: str            # token subject of whoever entered it (resident or cadre)
     submitted_at: dt.datetime
+    handling_unit_id: uuid.UUID  # who holds it now: starts at the place, moves up on escalation
+    handling_path: tuple[uuid.UUID, ...]
+    contact: Contact = field(default_factory=Contact)
+    recorded_by_staff: bool = False   # a cadre recorded it on the resident's behalf
+    visit_id: uuid.UUID | None = None
+    pairing_id: uuid.UUID | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    imported: bool = False
+    external_ref: str | None = None
+    requester_key: str | None = None  # "r:<resident id>" or "p:<phone blind index>"
     status: Status = Status.RECEIVED
+    involved_units: tuple[uuid.UUID, ...] = ()  # departments with a task (dispatch, whistle)
+    accept_due: Deadline | None = None
+    handle_due: Deadline | None = None
+    feedback_due: Deadline | None = None
+    paused_at: dt.datetime | None = None
+    outcome: Outcome | None = None
+    on_the_spot: bool = False
+    resolution: str | None = None
+    resolved_at: dt.datetime | None = None
+    answer: str | None = None
+    answer_channel: Channel | None = None
+    answered_at: dt.datetime | None = None
+    solved: bool | None = None
+    satisfaction: Satisfaction | None = None
+    rated_at: dt.datetime | None = None
+    rated_by_staff: bool | None = None
+    closed_at: dt.datetime | None = None
+    close_reason: CloseReason | None = None
+    master_id: uuid.UUID | None = None
+    reopen_count: int = 0
+    updated_at: dt.datetime | None = None
     version: int = 1
 
-    def same_submission(self, other: Ticket) -> bool:
-        return ((self.org_unit_id, self.channel, self.category, self.text, self.submitted_by) ==
-                (other.org_unit_id, other.channel, other.category, other.text, other.submitted_by))
+    @property
+    def reach(self) -> tuple[uuid.UUID, ...]:
+        """Every org unit whose subtree scope sees this ticket: its place, whoever handles it,
+        and each department with a task."""
+        seen: dict[uuid.UUID, None] = dict.fromkeys(
+            (*self.org_path, *self.handling_path, *self.involved_units))
+        return tuple(seen)
 
+    @property
+    def sensitive(self) -> bool:
+        """Stability-risk items (涉稳) are shown only to roles cleared for them."""
+        return stability_risk(self.kind, self.ledger)
 
-def submit(ticket_id: uuid.UUID, org_unit: OrgUnitRef, channel: Channel, category: str,
-           text: str, submitted_by: str, now: dt.datetime,
-           existing: Ticket | None = None) -> tuple[Ticket, bool]:
-    """Validate a submission; returns (ticket, created). A retry with the same id and content
-    returns the stored ticket (a weak signal must not create two tickets)."""
-    if not text.strip():
-        raise InvalidTicket("text must not be empty: record what the resident said", field="text")
-    if len(text) > MAX_TEXT_LENGTH:
-        raise InvalidTicket(f"text must be at most {MAX_TEXT_LENGTH} characters", field="text")
-    if category not in CATEGORIES:
-        raise InvalidTicket(f"category must be one of {', '.join(CATEGORIES)}; got {category!r}",
-                            field="category")
-    ticket = Ticket(id=ticket_id, org_unit_id=org_unit.id, org_path=org_unit.path,
-                    channel=channel, category=category, text=text, submitted_by=submitted_by,
-                    submitted_at=now)
-    if existing is not None:
-        if not existing.same_submission(ticket):
-            raise TicketIdConflict(f"ticket {ticket_id} was already submitted with other "
-                                   "content; use a new id", field="id")
-        return existing, False
-    return ticket, True
+    def advance(self, now: dt.datetime, **changes: object) -> Ticket:
+        """The next version of this ticket with `changes` applied."""
+        return replace(self, version=self.version + 1, updated_at=now, **changes)  # type: ignore[arg-type]
