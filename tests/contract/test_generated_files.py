@@ -30,7 +30,7 @@ def test_proto_drift_is_detected(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "scripts", copy / "scripts")
     proto = copy / "proto" / "lianxin" / "events" / "v1" / "tickets.proto"
     proto.write_text(proto.read_text().replace("int32 text_length = 6;",
-                                               "int32 text_length = 6;\n  string extra = 7;"))
+                                               "int32 text_length = 6;\n  string extra = 99;"))
     result = run(sys.executable, "scripts/gen_proto.py", "--check", cwd=copy)
     assert result.returncode == 1 and "make proto" in result.stderr
 

@@ -6,10 +6,11 @@ import datetime as dt
 import re
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 from lianxin.kit.devstack.demo import build_county, unit_id
-from lianxin.kit.devstack.demo.county import DEMO_TODAY, DemoCounty
+from lianxin.kit.devstack.demo.county import DEMO_TODAY, DemoCounty, Kept
 from lianxin.kit.devstack.demo.register import NEEDS_KINDS
 from lianxin.kit.pii import id_check_digit, normalise_id_number, normalise_phone
 
@@ -30,7 +31,7 @@ def test_the_same_seed_gives_the_same_inputs_and_another_seed_other_people(count
 
 
 def test_ids_are_fixed_and_the_readme_village_keeps_its_id(county: DemoCounty) -> None:
-    ids = [op.input["id"] for op in county.ops()]
+    ids = [op.input.get("id") or op.input["requestId"] for op in county.ops()]  # steps: request ids
 
     assert len(ids) == len(set(ids))
     assert all(uuid.UUID(i).version == 5 for i in ids)
@@ -38,17 +39,29 @@ def test_ids_are_fixed_and_the_readme_village_keeps_its_id(county: DemoCounty) -
     assert "1d667a44-5085-5603-9d31-1b37daa1b938" in {op.input["id"] for op in county.units}
 
 
+def _refs(value: object) -> Iterator[str]:
+    """Every id an input refers to (keys ending in Id or Ids, nested too; not its own id or
+    request id, nor ids the API chooses, which are `Kept`)."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _refs(item)
+    if not isinstance(value, dict):
+        return
+    for key, v in value.items():
+        if key.endswith("Ids") and isinstance(v, list):
+            yield from (r for r in v if isinstance(r, str))
+        elif key.endswith("Id") and key != "requestId" and isinstance(v, str):
+            yield v
+        else:
+            yield from _refs(v)
+
+
 def test_every_reference_points_to_something_created_before_it(county: DemoCounty) -> None:
     seen: set[str] = set()
-    refs = ("parentId", "orgUnitId", "householdId", "workUnitId", "branchId", "cadreId",
-            "contactPointId", "campaignId")
-    lists = ("householdIds", "participantCadreIds", "cadreIds", "orgUnitIds")
     for op in county.ops():
-        for ref in (op.input.get(k) for k in refs):
-            assert ref is None or ref in seen, op.label
-        for ref in (r for k in lists for r in op.input.get(k) or ()):
+        for ref in _refs(op.input):
             assert ref in seen, op.label
-        seen.add(op.input["id"])
+        seen.add(op.input.get("id"))
 
 
 def test_counts_are_of_the_size_the_brief_asks(county: DemoCounty) -> None:
@@ -141,3 +154,46 @@ def test_visits_of_every_kind_in_the_past_months(county: DemoCounty) -> None:
     assert all(len(op.input["householdIds"]) == 1 for op in county.visits
                if op.input["kind"] == "HOME_VISIT")
     assert all(dt.date(2026, 3, 1) <= d < DEMO_TODAY for d in days)
+
+
+def test_tickets_spread_over_every_village_from_every_kind_of_channel(county: DemoCounty) -> None:
+    submits = [op.input for story in county.tickets for op in story if op.field == "submitTicket"]
+    villages = {op.input["id"] for op in county.units if op.input["kind"] in ("VILLAGE", "COMMUNITY")}
+    visits = {op.input["id"]: op.input for op in county.visits}
+    residents = {op.input["id"]: op.input for op in county.residents}
+
+    assert county.counts()["tickets"] == len(submits) == 60
+    assert {t["orgUnitId"] for t in submits} == villages
+    assert len({t["text"] for t in submits}) == 60
+    assert {"HOME_VISIT", "COURTYARD_MEETING", "RECEPTION_DAY", "HOTLINE", "WECHAT", "WALK_IN",
+            "PETITION"} <= {t["channel"] for t in submits}
+    on_visits = [t for t in submits if t.get("visitId")]
+    assert len(on_visits) >= 8 and all(visits[t["visitId"]]["kind"] == t["channel"]
+                                       for t in on_visits)
+    assert all(t["contact"]["householdId"] in visits[t["visitId"]]["householdIds"]
+               for t in on_visits)
+    with_resident = [t for t in submits if (t.get("contact") or {}).get("residentId")]
+    assert len(with_resident) > 30 and all(
+        residents[t["contact"]["residentId"]]["name"] == t["contact"]["name"] for t in with_resident)
+    assert any(t.get("anonymous") for t in submits) and any(t.get("confidential") for t in submits)
+
+
+def test_every_workflow_step_and_each_stream_ending_with_a_submit(county: DemoCounty) -> None:
+    steps = Counter(op.field for story in county.tickets for op in story)
+    last = county.waves()[-1]
+
+    assert {"acceptTicket", "escalateTicket", "handleTicketHere", "dispatchTicket", "startTicket",
+            "completeTask", "resolveTicket", "explainTicket", "resolveOnTheSpot", "answerTicket",
+            "recordReturnVisit", "pauseTicket", "mergeTicket", "blowWhistle", "reportIn",
+            "startWhistleTask", "completeWhistleTask"} <= set(steps)
+    assert steps["submitTicket"] == 60 and steps["blowWhistle"] == 1 and steps["reportIn"] == 2
+    assert len(last) == 4 and all(stream[-1].field == "submitTicket" for stream in last)
+    assert sorted(op.input["id"] for stream in last for op in stream if op.field == "submitTicket") \
+        == sorted(op.input["id"] for story in county.tickets for op in story
+                  if op.field == "submitTicket")
+    for stream in last:  # an id the API chooses is kept by an earlier op of the same stream
+        keeps: set[str] = set()
+        for op in stream:
+            needs = {v.name for v in op.input.values() if isinstance(v, Kept)}
+            assert needs <= keeps, op.label
+            keeps |= {op.keep} if op.keep else set()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,11 +36,27 @@ def demo_id(kind: str, key: str) -> str:
 
 @dataclass(frozen=True)
 class Op:
-    """One mutation of the demo: the Mutation field, its `input`, and a label for errors."""
+    """One mutation of the demo: the Mutation field, its `input`, and a label for errors.
+
+    Ids the API chooses itself (a whistle's, an assignment's) reach later ops of the same stream
+    as `Kept` values in their input: `keep` names this op's answer, `answer` selects what of it
+    to read (a fragment on the success type, e.g. "... on Whistle { id }")."""
 
     field: str
     input: dict[str, Any]
     label: str
+    keep: str | None = None
+    answer: str = ""
+
+
+@dataclass(frozen=True)
+class Kept:
+    """In an op's input: a value from the answer of an earlier op of the same stream, the one
+    whose `keep` is `name`, found by `path` — keys, or `key=value` for the first item of a list
+    whose `key` has that value (("assignments", "role=CO", "id"))."""
+
+    name: str
+    path: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -142,14 +157,19 @@ class DemoCounty:
     campaigns: list[Op]
     pairings: list[Op]
     visits: list[Op]
+    # Each ticket's submit and workflow steps in order; a duplicate shares its master's list
+    # (the merge needs both). A list of one op is a ticket left RECEIVED.
+    tickets: list[list[Op]] = field(default_factory=list)
 
     ENTITIES = ("units", "households", "residents", "needs_tags", "cadres", "campaigns",
                 "pairings", "visits")
 
     def ops(self) -> list[Op]:
         """All mutations, dependencies first: a household before its residents and tags, a
-        cadre and a campaign before their pairings, pairings before visits."""
-        return [op for entity in self.ENTITIES for op in getattr(self, entity)]
+        cadre and a campaign before their pairings, pairings before visits, tickets last (the
+        tickets service learns the org tree from people's events)."""
+        return ([op for entity in self.ENTITIES for op in getattr(self, entity)]
+                + [op for story in self.tickets for op in story])
 
     def waves(self, streams: int = 4) -> list[list[list[Op]]]:
         """The ops as waves of up to `streams` independent streams: a wave starts once the one
@@ -159,19 +179,36 @@ class DemoCounty:
         for op in (*self.residents, *self.needs_tags):
             by_household[op.input["householdId"]].append(op)
         families = list(by_household.values())
-        return [
+        waves = [
             [self.units],
             [[op for family in part for op in family] for part in _split(families, streams)],
             _split(self.cadres, streams),
             [self.campaigns],
             [self.pairings, *_split(self.visits, max(streams - 1, 1))],
+            self._ticket_streams(streams),
         ]
+        return [wave for wave in waves if any(wave)]
+
+    def _ticket_streams(self, streams: int) -> list[list[Op]]:
+        """Tickets with steps spread over the streams (each ticket whole, in order, in one
+        stream; the next to the stream with the fewest ops), then the tickets left RECEIVED
+        dealt out at the ends — so every stream ends with a submit, which the already-loaded
+        check can read back by id (a step it could not)."""
+        flows = [story for story in self.tickets if len(story) > 1]
+        bare = [story[0] for story in self.tickets if len(story) == 1]
+        lanes: list[list[Op]] = [[] for _ in range(max(1, min(streams, len(bare))))]
+        for story in flows:
+            min(lanes, key=len).extend(story)
+        for i, op in enumerate(bare):
+            lanes[i % len(lanes)].append(op)
+        return [lane for lane in lanes if lane]
 
     def counts(self) -> dict[str, int]:
-        return {entity: len(getattr(self, entity)) for entity in self.ENTITIES}
-
-    def by_field(self) -> Counter[str]:
-        return Counter(op.field for op in self.ops())
+        counts = {entity: len(getattr(self, entity)) for entity in self.ENTITIES}
+        steps = [op for story in self.tickets for op in story]
+        counts["tickets"] = sum(op.field == "submitTicket" for op in steps)
+        counts["ticket_steps"] = len(steps) - counts["tickets"]
+        return counts
 
 
 def _split(items: list[Any], parts: int) -> list[list[Any]]:
@@ -182,13 +219,16 @@ def _split(items: list[Any], parts: int) -> list[list[Any]]:
 
 def build_county(seed: int = DEMO_SEED) -> DemoCounty:
     """The whole demo county (墨江哈尼族自治县), the same for the same seed."""
-    from lianxin.kit.devstack.demo import register, work
+    from lianxin.kit.devstack.demo import register, tickets, work
 
     rng = random.Random(seed)
     tree = build_tree()
     people = register.build_register(rng, tree)
     cadres = work.build_work(rng, tree, people)
+    # A generator of their own, so the tickets can change without moving anyone else's data.
+    demands = tickets.build_tickets(random.Random(f"{seed}/tickets"), tree, people, cadres)
     return DemoCounty(tree=tree, units=[u.op() for u in tree.units],
                       households=people.households, residents=people.residents,
                       needs_tags=people.needs_tags, cadres=cadres.cadres,
-                      campaigns=cadres.campaigns, pairings=cadres.pairings, visits=cadres.visits)
+                      campaigns=cadres.campaigns, pairings=cadres.pairings, visits=cadres.visits,
+                      tickets=demands)

@@ -3,10 +3,15 @@
 Mutations go in batches: up to `BATCH` aliased mutation fields per HTTP request. GraphQL runs
 the root fields of a mutation one after another, in order, so a unit created earlier in the
 same request is there for the ones after it. Independent parts (the families of different
-villages, the visits) go as parallel streams, wave after wave (`DemoCounty.waves`). The argument
-and result types are read once by
-introspection, so the loader needs no copy of the input type names and says clearly when the
-API lacks a mutation the demo uses.
+villages, the visits, the tickets) go as parallel streams, wave after wave (`DemoCounty.waves`).
+The argument and result types are read once by introspection, so the loader needs no copy of
+the input type names and says clearly when the API lacks a mutation the demo uses.
+
+Ids the API chooses (a whistle's) reach later ops of a stream through `Kept`: the op that keeps
+an answer ends its request, and the ops after it are sent with the value filled in. The tickets
+service learns the org tree from people's events, asynchronously: a request the API answers
+with an org unit it does not know yet is sent again for up to `UNKNOWN_UNIT_WAIT` seconds
+(everything in it is idempotent: fixed ids, fixed request ids).
 """
 
 from __future__ import annotations
@@ -17,19 +22,21 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from lianxin.kit.devstack.demo.county import DemoCounty, Op, build_county
+from lianxin.kit.devstack.demo.county import DemoCounty, Kept, Op, build_county
 
 BATCH = 50    # mutations per HTTP request
 STREAMS = 4   # requests in flight at once (independent parts of a wave)
+UNKNOWN_UNIT_WAIT = 20.0  # seconds to wait for the tickets service to learn an org unit
 # The query that reads back what each mutation creates (for the already-loaded check).
 _QUERY_OF = {"createOrgUnit": "orgUnit", "registerHousehold": "household",
              "registerResident": "resident", "registerCadre": "cadre",
-             "createCampaign": "campaign", "createPairing": "pairing", "logVisit": "visit"}
+             "createCampaign": "campaign", "createPairing": "pairing", "logVisit": "visit",
+             "submitTicket": "ticket"}
 _HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 _TYPE = ("kind name possibleTypes { name } ofType { kind name possibleTypes { name } "
@@ -42,6 +49,10 @@ INTROSPECT = f"""query DemoMutations {{
 
 class DemoLoadError(RuntimeError):
     """The API refused part of the demo; the message quotes its errors and the failed input."""
+
+
+class _UnitNotKnownYet(DemoLoadError):
+    """The tickets service does not know an org unit (yet): its events may be in flight."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,7 @@ class DemoSummary:
         return (f"{self.county}: {c['units']} org units, {c['households']} households "
                 f"({c['residents']} residents, {c['needs_tags']} needs tags), {c['cadres']} "
                 f"cadres, {c['campaigns']} campaigns, {c['pairings']} pairings, {c['visits']} "
-                f"visits ({how})")
+                f"visits, {c['tickets']} tickets ({c['ticket_steps']} workflow steps) ({how})")
 
 
 @dataclass(frozen=True)
@@ -113,15 +124,15 @@ def load_demo(graphql_url: str, token: str, county: DemoCounty | None = None, *,
 
     def run(stream: list[Op]) -> int:
         sent = 0
-        for start in range(0, len(stream), batch):
+        kept: dict[str, Any] = {}  # answers of ops with `keep`, for later ops of the stream
+        for ops in _requests(stream, batch):
             if failed.is_set():  # another stream failed: stop at a batch boundary
                 break
             try:
-                _send(graphql_url, token, stream[start:start + batch], fields)
+                sent += _send_when_known(graphql_url, token, ops, fields, kept)
             except BaseException:
                 failed.set()
                 raise
-            sent += 1
         return sent
 
     requests = 2
@@ -136,9 +147,10 @@ def load_demo(graphql_url: str, token: str, county: DemoCounty | None = None, *,
 
 
 def _loaded(url: str, token: str, wave: list[list[Op]]) -> bool:
-    """Whether the last op of every stream of `wave` (the final one) has its entity stored."""
+    """Whether the last op of every stream of `wave` (the final one) has its entity stored.
+    False when one of them creates nothing to read back (a workflow step)."""
     lasts = [stream[-1] for stream in wave if stream]
-    if not lasts:
+    if not lasts or any(op.field not in _QUERY_OF for op in lasts):
         return False
     selections = [f"  e{i}: {_QUERY_OF[op.field]}(id: $id{i}) {{ id }}" for i, op in enumerate(lasts)]
     query = (f"query DemoLoaded({', '.join(f'$id{i}: ID!' for i in range(len(lasts)))}) {{\n"
@@ -185,14 +197,82 @@ def _render(t: dict[str, Any]) -> str:
     return str(t["name"])
 
 
-def _send(url: str, token: str, ops: Sequence[Op], fields: dict[str, _Field]) -> None:
-    """One request with a field per op, aliased m0, m1, …; raise on the first failure."""
+def _requests(stream: list[Op], batch: int) -> Iterator[list[Op]]:
+    """The stream in requests of up to `batch` ops; an op that needs a value kept by an op of
+    the request being built starts the next request (the answer must be back first)."""
+    ops: list[Op] = []
+    keeping: set[str] = set()
+    for op in stream:
+        if len(ops) == batch or _kept_names(op.input) & keeping:
+            yield ops
+            ops, keeping = [], set()
+        ops.append(op)
+        if op.keep:
+            keeping.add(op.keep)
+    if ops:
+        yield ops
+
+
+def _kept_names(value: Any) -> set[str]:
+    if isinstance(value, Kept):
+        return {value.name}
+    if isinstance(value, dict):
+        return set().union(*map(_kept_names, value.values()))
+    if isinstance(value, list):
+        return set().union(*map(_kept_names, value))
+    return set()
+
+
+def _filled(value: Any, kept: dict[str, Any], op: Op) -> Any:
+    """`value` with every `Kept` replaced by the value it names."""
+    if isinstance(value, dict):
+        return {k: _filled(v, kept, op) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_filled(v, kept, op) for v in value]
+    if not isinstance(value, Kept):
+        return value
+    found = kept.get(value.name)
+    for step in value.path:
+        key, _, wanted = step.partition("=")
+        if isinstance(found, list):
+            found = next((item for item in found if str(item.get(key)) == wanted), None)
+        elif isinstance(found, dict):
+            found = found.get(key)
+    if found is None or isinstance(found, dict | list):
+        raise DemoLoadError(f"could not load {op.label}: no {'/'.join(value.path)} in the "
+                            f"answer kept as {value.name} ({kept.get(value.name)!r})")
+    return found
+
+
+def _send_when_known(url: str, token: str, ops: list[Op], fields: dict[str, _Field],
+                     kept: dict[str, Any]) -> int:
+    """`_send`, again while the API answers that an org unit is not known (yet) — for up to
+    UNKNOWN_UNIT_WAIT seconds; the number of requests it took."""
+    give_up = time.monotonic() + UNKNOWN_UNIT_WAIT
+    requests = 1
+    while True:
+        try:
+            _send(url, token, ops, fields, kept)
+            return requests
+        except _UnitNotKnownYet:
+            if time.monotonic() > give_up:
+                raise
+        time.sleep(0.5)
+        requests += 1
+
+
+def _send(url: str, token: str, ops: Sequence[Op], fields: dict[str, _Field],
+          kept: dict[str, Any]) -> None:
+    """One request with a field per op, aliased m0, m1, …; raise on the first failure. The
+    answers of ops with `keep` go into `kept`."""
+    ops = [replace(op, input=_filled(op.input, kept, op)) for op in ops]
     declarations, selections, variables = [], [], {}
     for i, op in enumerate(ops):
         f = fields[op.field]
         declarations.append(f"$v{i}: {f.arg_type}")
         on_error = " ... on UserError { code message field }" if f.may_fail else ""
-        selections.append(f"  m{i}: {op.field}({f.arg}: $v{i}) {{ __typename{on_error} }}")
+        read = f" {op.answer}" if op.answer else ""
+        selections.append(f"  m{i}: {op.field}({f.arg}: $v{i}) {{ __typename{on_error}{read} }}")
         variables[f"v{i}"] = {k: v for k, v in op.input.items() if v is not None}
     query = f"mutation DemoLoad({', '.join(declarations)}) {{\n" + "\n".join(selections) + "\n}"
     result = post_graphql(url, query, variables, token)
@@ -203,11 +283,15 @@ def _send(url: str, token: str, ops: Sequence[Op], fields: dict[str, _Field]) ->
             raise DemoLoadError(f"could not load {op.label}: {_problems(result, i)}; "
                                 f"input: {_quote(op)}")
         if answer["__typename"] not in fields[op.field].successes:
+            code = answer.get("code")
             hint = (" — the data folder may hold an older demo; `make clean` starts afresh"
-                    if answer.get("code") == "CONFLICT" else "")
-            raise DemoLoadError(
-                f"could not load {op.label}: {answer['__typename']} {answer.get('code')}: "
+                    if code == "CONFLICT" else "")
+            error = _UnitNotKnownYet if code == "UNKNOWN_ORG_UNIT" else DemoLoadError
+            raise error(
+                f"could not load {op.label}: {answer['__typename']} {code}: "
                 f"{answer.get('message')} (field {answer.get('field')}); input: {_quote(op)}{hint}")
+        if op.keep:
+            kept[op.keep] = answer
 
 
 def _problems(result: dict[str, Any], index: int | None = None) -> str:
