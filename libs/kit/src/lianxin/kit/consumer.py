@@ -2,6 +2,16 @@
 
 For each message: the handler's effect and a `processed_event` row commit in one transaction
 (a redelivered event finds its row and changes nothing); offsets are committed only after.
+
+Batch mode (`batch_handler`, for projections that gain from applying many events at once):
+each partition's fetched records are decoded, claimed together (`claim_events` returns the
+ids not seen before) and handed to the batch handler in ONE transaction; offsets after the
+commit. Types are filtered by `interested` (every type when None). If the batch fails for a
+reason other than infrastructure, it is replayed record by record — each with its own claim,
+transaction, retries and DLQ — so one poison event never blocks a partition and the good ones
+still apply. Undecodable records go to the DLQ after the batch commits (a transient failure
+re-reads the batch; sending them first would dead-letter them twice).
+
 Two kinds of failure are told apart:
 - the database or broker is unreachable (transient): nothing is skipped — the consumer backs
   off and re-reads from the failed message, however long the outage lasts;
@@ -14,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -37,10 +47,17 @@ class ConsumerUnitOfWork(Protocol):
                         tb: TracebackType | None) -> None: ...
     async def claim_event(self, event_id: str, consumer: str, event_type: str,
                           outcome: str = "applied") -> bool: ...
+    async def claim_events(self, envs: Sequence[Envelope], consumer: str,
+                           outcome: str = "applied") -> set[str]:
+        """Record the events as handled by `consumer`; the ids of those not recorded before."""
+        ...
     async def commit(self) -> None: ...
 
 
 Handler = Callable[[Any, Envelope, Message], Awaitable[None]]
+Item = tuple[Envelope, Message]
+BatchHandler = Callable[[Any, list[Item]], Awaitable[None]]
+Apply = Callable[[Any], Awaitable[bool]]   # inside a unit of work: True if it took effect
 
 
 class Transient(Exception):
@@ -56,19 +73,28 @@ def is_transient(exc: BaseException) -> bool:
 
 
 class EventConsumer:
-    """Consumes topics in a consumer group and applies registered handlers exactly once."""
+    """Consumes topics in a consumer group and applies registered handlers exactly once —
+    per message (`handlers` by event type) or per fetched batch (`batch_handler`)."""
 
     def __init__(self, settings: KitSettings, *, group_id: str, topics: list[str],
-                 handlers: Mapping[str, Handler], uow_factory: Callable[[], ConsumerUnitOfWork],
+                 uow_factory: Callable[[], ConsumerUnitOfWork],
+                 handlers: Mapping[str, Handler] | None = None,
+                 batch_handler: BatchHandler | None = None,
+                 interested: Callable[[str], bool] | None = None,
                  retry_delay_s: float = 0.2) -> None:
+        if (handlers is None) == (batch_handler is None):
+            raise ValueError("give either per-message handlers or one batch_handler")
         self._settings = settings
         self.group_id = group_id
         self._topics = topics
-        self._handlers = handlers
+        self._handlers = handlers or {}
+        self._batch_handler = batch_handler
+        self._interested = interested or (lambda _type: True)
         self._uow_factory = uow_factory
         self._retry_delay_s = retry_delay_s
         self.applied = 0
         self.dead_lettered = 0
+        self.batches_split = 0   # batches replayed record by record after a failure
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set; restarts its clients after infrastructure failures."""
@@ -102,9 +128,14 @@ class EventConsumer:
                                  records: list[ConsumerRecord]) -> None:
         done: int | None = None
         try:
-            for record in records:
-                await self._consume(record)
-                done = record.offset
+            if self._batch_handler is not None:
+                # All or nothing: a re-read batch finds its applied events claimed.
+                await self._consume_batch(self._batch_handler, records)
+                done = records[-1].offset
+            else:
+                for record in records:
+                    await self._consume(record)
+                    done = record.offset
         except Transient:
             failed_at = records[0].offset if done is None else done + 1
             log.warning("consumer %s: infrastructure unavailable; will re-read %s@%d",
@@ -118,17 +149,66 @@ class EventConsumer:
         try:
             env, payload = unwrap(record.value)
         except UndecodableEvent as exc:
-            await self._dead_letter(record, exc, attempts=1, event_id=None, event_type=None)
+            await self._dead_letter(record, exc, attempts=1, env=None)
             return
         handler = self._handlers.get(env.event_type)
         if handler is None:
             return  # an event this service does not need
+
+        async def apply(uow: Any) -> bool:
+            if not await uow.claim_event(env.event_id, self.group_id, env.event_type):
+                return False
+            await handler(uow, env, payload)
+            return True
+
+        await self._with_retries(record, env, apply)
+
+    async def _consume_batch(self, handler: BatchHandler, records: list[ConsumerRecord]) -> None:
+        undecodable: list[tuple[ConsumerRecord, UndecodableEvent]] = []
+        decoded: list[tuple[ConsumerRecord, Envelope, Message]] = []
+        for record in records:
+            try:
+                env, payload = unwrap(record.value)
+            except UndecodableEvent as exc:
+                undecodable.append((record, exc))
+                continue
+            if self._interested(env.event_type):
+                decoded.append((record, env, payload))
+        if decoded:
+            try:
+                async with self._uow_factory() as uow:
+                    claimed = await uow.claim_events([e for _, e, _ in decoded], self.group_id)
+                    items = _fresh(decoded, claimed)
+                    if items:
+                        await handler(uow, items)
+                    await uow.commit()
+                self.applied += len(items)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise Transient() from exc
+                self.batches_split += 1
+                log.warning("consumer %s: batch of %d failed (%r); applying it record by record",
+                            self.group_id, len(decoded), exc)
+                for record, env, payload in decoded:
+                    await self._with_retries(record, env, self._one(handler, env, payload))
+        for record, error in undecodable:
+            await self._dead_letter(record, error, attempts=1, env=None)
+
+    def _one(self, handler: BatchHandler, env: Envelope, payload: Message) -> Apply:
+        async def apply(uow: Any) -> bool:
+            if not await uow.claim_events([env], self.group_id):
+                return False
+            await handler(uow, [(env, payload)])
+            return True
+        return apply
+
+    async def _with_retries(self, record: ConsumerRecord, env: Envelope, apply: Apply) -> None:
+        """Apply in a unit of work; retried, then dead-lettered (never on transient errors)."""
         last_error: Exception | None = None
         for attempt in range(self._settings.consumer_max_retries + 1):
             try:
                 async with self._uow_factory() as uow:
-                    if await uow.claim_event(env.event_id, self.group_id, env.event_type):
-                        await handler(uow, env, payload)
+                    if await apply(uow):
                         await uow.commit()
                         self.applied += 1
                 return
@@ -141,10 +221,10 @@ class EventConsumer:
                 await asyncio.sleep(self._retry_delay_s * (attempt + 1))
         assert last_error is not None
         await self._dead_letter(record, last_error, attempts=self._settings.consumer_max_retries + 1,
-                                event_id=env.event_id, event_type=env.event_type)
+                                env=env)
 
     async def _dead_letter(self, record: ConsumerRecord, error: Exception, *, attempts: int,
-                           event_id: str | None, event_type: str | None) -> None:
+                           env: Envelope | None) -> None:
         headers = [
             ("dlq.source.topic", record.topic.encode()),
             ("dlq.source.partition", str(record.partition).encode()),
@@ -159,16 +239,36 @@ class EventConsumer:
                                                    key=record.key, headers=headers)
         except Exception as exc:
             raise Transient() from exc
-        if event_id is not None and event_type is not None:
+        if env is not None:
             # Mark it so a redelivery is not retried again; the DLQ holds it for an operator.
             try:
                 async with self._uow_factory() as uow:
-                    await uow.claim_event(event_id, self.group_id, event_type, "dead_lettered")
+                    if self._batch_handler is None:
+                        await uow.claim_event(env.event_id, self.group_id, env.event_type,
+                                              "dead_lettered")
+                    else:
+                        await uow.claim_events([env], self.group_id, "dead_lettered")
                     await uow.commit()
             except Exception as exc:
-                raise Transient() from exc
+                if is_transient(exc):
+                    raise Transient() from exc
+                # Unmarkable (a malformed event id): a redelivery is dead-lettered again,
+                # which beats stalling the partition on it.
+                log.warning("consumer %s: could not mark an event dead-lettered: %r",
+                            self.group_id, exc)
         self.dead_lettered += 1
         # The message body may hold personal data: log where it was, never what it says.
         log.error("DLQ consumer=%s topic=%s partition=%d offset=%d event_type=%s error=%s: %s",
-                  self.group_id, record.topic, record.partition, record.offset, event_type,
+                  self.group_id, record.topic, record.partition, record.offset,
+                  env.event_type if env is not None else None,
                   type(error).__name__, str(error)[:200])
+
+
+def _fresh(decoded: list[tuple[ConsumerRecord, Envelope, Message]], claimed: set[str]) -> list[Item]:
+    """The claimed events in partition order, each once (a batch may hold an event twice)."""
+    items: list[Item] = []
+    for _, env, payload in decoded:
+        if env.event_id in claimed:
+            claimed = claimed - {env.event_id}
+            items.append((env, payload))
+    return items

@@ -4,10 +4,12 @@ the outbox — so a state change and its event commit together or not at all."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from types import TracebackType
 from typing import ClassVar, Self
 
 import sqlalchemy as sa
+from lianxin.events.v1.envelope_pb2 import Envelope
 from lianxin.kit.auth import SYSTEM, Principal
 from lianxin.kit.envelope import PendingEvent, wrap
 from sqlalchemy.dialects.postgresql import UUID, insert
@@ -30,6 +32,7 @@ PROCESSED = sa.table(
     sa.column("outcome"),
 )
 NOTIFY_CHANNEL = "lianxin_outbox"
+CLAIM_CHUNK = 1000   # rows per INSERT: 4 parameters each stay far below asyncpg's 32767
 
 
 class SqlUnitOfWork:
@@ -99,3 +102,17 @@ class SqlUnitOfWork:
             .returning(PROCESSED.c.event_id)
         )
         return (await self.session.execute(stmt)).first() is not None
+
+    async def claim_events(self, envs: Sequence[Envelope], consumer: str,
+                           outcome: str = "applied") -> set[str]:
+        """Record a batch as handled by `consumer` in one statement per chunk; the ids of the
+        events not recorded before (a redelivered batch yields only what is new in it)."""
+        rows = list({e.event_id: {"event_id": uuid.UUID(e.event_id), "consumer": consumer,
+                                  "event_type": e.event_type, "outcome": outcome}
+                     for e in envs}.values())
+        claimed: set[str] = set()
+        for start in range(0, len(rows), CLAIM_CHUNK):
+            stmt = (insert(PROCESSED).values(rows[start:start + CLAIM_CHUNK])
+                    .on_conflict_do_nothing().returning(PROCESSED.c.event_id))
+            claimed.update(str(r[0]) for r in await self.session.execute(stmt))
+        return claimed

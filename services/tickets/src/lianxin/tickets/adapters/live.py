@@ -7,31 +7,27 @@ whose transaction rolled back, and shows each one after its state is readable. P
 ids, the code, the type and status, where the ticket reaches and whether it is a stability-risk
 item — never personal data (PostgreSQL caps a payload at 8000 bytes; ours are a few hundred).
 
-Reading: one LISTEN connection per process and engine (`hub_for`), opened with the first
-subscriber and closed with the last; every subscriber has its own bounded queue. NOTIFY is
+Reading: one LISTEN connection per process and engine (`hub_for`, the kit's `lianxin.kit.live`
+hub), opened with the first subscriber and closed with the last; every subscriber has its own
+bounded queue. NOTIFY is
 fire-and-forget: what happens while nobody listens is not replayed (the scheduler's alarms and
 the outbox are the durable record; the feed is for "now").
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import json
 import logging
 import uuid
-import weakref
-from collections.abc import AsyncIterator
-from typing import Any
 
 import sqlalchemy as sa
-from lianxin.kit.errors import CodedError
+from lianxin.kit.live import Feed, LiveHub
 from lianxin.tickets.app.common import utcnow
 from lianxin.tickets.app.queries import LiveTicketEvent
 from lianxin.tickets.domain import events as ev
 from lianxin.tickets.domain.ticket import Status, Ticket
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 log = logging.getLogger(__name__)
 
@@ -83,126 +79,12 @@ class LiveBatch:
             await session.execute(_NOTIFY, {"ps": [encode(e) for e in found]})
 
 
-class FeedLost(CodedError):
-    """The LISTEN connection ended (database restart, network): subscribe again."""
-
-    code = "SERVICE_UNAVAILABLE"
-
-    def __init__(self) -> None:
-        super().__init__("the live ticket feed lost its database connection; subscribe again")
+# Reading: the kit's hub, one LISTEN connection per process and engine.
+FEED: Feed[LiveTicketEvent] = Feed(CHANNEL, decode, name="live ticket feed",
+                                   queue_size=QUEUE_SIZE)
 
 
-_Item = LiveTicketEvent | FeedLost
-
-
-class LiveHub:
-    """One LISTEN connection fanned out to every subscriber's queue in this process."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._queues: set[asyncio.Queue[_Item]] = set()
-        self._conn: AsyncConnection | None = None
-        self._raw: Any = None
-        self._lock = asyncio.Lock()
-        self._joined = asyncio.Condition()
-        self.listening = asyncio.Event()
-
-    @property
-    def subscribers(self) -> int:
-        return len(self._queues)
-
-    async def wait_for_subscribers(self, count: int) -> None:
-        """Until at least `count` subscribers listen (a subscription's generator registers on
-        its first read; tests wait for it before committing what it must hear)."""
-        async with self._joined:
-            await self._joined.wait_for(lambda: len(self._queues) >= count)
-
-    @contextlib.asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[AsyncIterator[LiveTicketEvent]]:
-        """Events committed from now on, until the context ends; FeedLost if the connection
-        drops."""
-        queue: asyncio.Queue[_Item] = asyncio.Queue(QUEUE_SIZE)
-        async with self._lock:
-            if self._conn is None or not self.listening.is_set():
-                await self._stop()  # a connection that was lost is closed first
-                await self._start()
-            self._queues.add(queue)
-        async with self._joined:
-            self._joined.notify_all()
-        try:
-            yield self._drain(queue)
-        finally:
-            async with self._lock:
-                self._queues.discard(queue)
-                if not self._queues:
-                    await self._stop()
-
-    @staticmethod
-    async def _drain(queue: asyncio.Queue[_Item]) -> AsyncIterator[LiveTicketEvent]:
-        while True:
-            item = await queue.get()
-            if isinstance(item, FeedLost):
-                raise item
-            yield item
-
-    async def _start(self) -> None:
-        conn = await self._engine.connect()
-        try:
-            raw = (await conn.get_raw_connection()).driver_connection
-            assert raw is not None
-            await raw.add_listener(CHANNEL, self._on_notify)
-            raw.add_termination_listener(self._on_lost)
-            # Notifications are delivered between transactions: never sit in an open one.
-            await conn.commit()
-        except BaseException:
-            await conn.invalidate()
-            await conn.close()
-            raise
-        self._conn, self._raw = conn, raw
-        self.listening.set()
-
-    async def _stop(self) -> None:
-        conn, raw, self._conn, self._raw = self._conn, self._raw, None, None
-        self.listening.clear()
-        if conn is None:
-            return
-        with contextlib.suppress(Exception):
-            raw.remove_termination_listener(self._on_lost)
-            await raw.remove_listener(CHANNEL, self._on_notify)
-        # Never hand a LISTENing connection back to the pool.
-        with contextlib.suppress(Exception):
-            await conn.invalidate()
-        with contextlib.suppress(Exception):
-            await conn.close()
-
-    def _fan_out(self, item: _Item) -> None:
-        for queue in list(self._queues):
-            try:
-                queue.put_nowait(item)
-            except asyncio.QueueFull:
-                log.warning("a ticket-events subscriber is %d events behind; dropping", QUEUE_SIZE)
-                if isinstance(item, FeedLost):  # the end of the feed must arrive
-                    queue.get_nowait()
-                    queue.put_nowait(item)
-
-    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
-        event = decode(payload)
-        if event is not None:
-            self._fan_out(event)
-
-    def _on_lost(self, _conn: object) -> None:
-        log.warning("the live ticket feed lost its LISTEN connection")
-        self.listening.clear()
-        self._fan_out(FeedLost())
-
-
-_hubs: weakref.WeakKeyDictionary[AsyncEngine, LiveHub] = weakref.WeakKeyDictionary()
-
-
-def hub_for(engine: AsyncEngine) -> LiveHub:
+def hub_for(engine: AsyncEngine) -> LiveHub[LiveTicketEvent]:
     """The process's hub for this engine (created on first use; it connects with its first
     subscriber)."""
-    hub = _hubs.get(engine)
-    if hub is None:
-        hub = _hubs[engine] = LiveHub(engine)
-    return hub
+    return FEED.hub(engine)
