@@ -524,6 +524,30 @@ async def test_held_time_of_a_return_counts_working_days_only(uow: Uow,
     assert history[-1].note == "returned by 县水务局 after 3 working days: 非本部门职责"
 
 
+async def test_a_resolution_carries_its_handling_time_in_working_days(
+        uow: Uow, engine: AsyncEngine) -> None:
+    submitted = china(2026, 9, 29, 12)   # Tuesday noon before National Day
+    t = await store(uow(), org_unit_id=GRID, status=Status.ACCEPTED, submitted_at=submitted,
+                    handling_path=VILLAGE_PATH)
+    clock = FakeClock(submitted + H)
+    await dispatch.dispatch_ticket(dispatch.DispatchTicket(
+        t.id, AssignmentOrder(WATER, "李四", "恢复供水")), uow(), TOWN_CADRE, clock)
+    await dispatch.resolve_ticket(dispatch.ResolveTicket(t.id, Outcome.SOLVED, "已恢复供水"),
+                                  uow(), WATER_CADRE, clock.at(2026, 10, 9, 12, 0))
+    # half of Sep 29, Sep 30, Oct 8, half of Oct 9: the third working day after submission
+    [*_, (name, resolved)] = await events(engine, t)
+    assert (name, resolved.handling_working_days) == ("TicketResolved", 3.0)
+
+    # on the spot, half an hour after it was raised: a small fraction of a working day
+    quick = await store(uow(), org_unit_id=GRID, submitted_at=submitted,
+                        handling_path=VILLAGE_PATH)
+    await triage.resolve_on_the_spot(triage.ResolveOnTheSpot(quick.id, "当场疏通了水管"), uow(),
+                                     Actor("v", "cadre", frozenset({VILLAGE})),
+                                     FakeClock(submitted + H / 2))
+    [(name, spot)] = await events(engine, quick)
+    assert (name, spot.on_the_spot, spot.handling_working_days) == ("TicketResolved", True, 0.02)
+
+
 async def test_accepting_starts_the_ten_working_day_clock(uow: Uow, engine: AsyncEngine) -> None:
     t = await add_ticket(uow, accept_due=Deadline(end_of(2026, 9, 28)))
     after = await triage.accept_ticket(triage.AcceptTicket(t.id), uow(), TOWN_CADRE,

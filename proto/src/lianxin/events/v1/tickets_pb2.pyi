@@ -313,7 +313,7 @@ class AssignmentCompleted(_message.Message):
     def __init__(self, ticket_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., department_id: _Optional[str] = ..., on_time: _Optional[bool] = ...) -> None: ...
 
 class TicketResolved(_message.Message):
-    __slots__ = ("ticket_id", "outcome", "on_the_spot", "status", "feedback_due", "feedback_due_provisional", "on_time")
+    __slots__ = ("ticket_id", "outcome", "on_the_spot", "status", "feedback_due", "feedback_due_provisional", "on_time", "handling_working_days")
     TICKET_ID_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     ON_THE_SPOT_FIELD_NUMBER: _ClassVar[int]
@@ -321,6 +321,7 @@ class TicketResolved(_message.Message):
     FEEDBACK_DUE_FIELD_NUMBER: _ClassVar[int]
     FEEDBACK_DUE_PROVISIONAL_FIELD_NUMBER: _ClassVar[int]
     ON_TIME_FIELD_NUMBER: _ClassVar[int]
+    HANDLING_WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
     ticket_id: str
     outcome: Outcome
     on_the_spot: bool
@@ -328,7 +329,8 @@ class TicketResolved(_message.Message):
     feedback_due: str
     feedback_due_provisional: bool
     on_time: bool
-    def __init__(self, ticket_id: _Optional[str] = ..., outcome: _Optional[_Union[Outcome, str]] = ..., on_the_spot: _Optional[bool] = ..., status: _Optional[_Union[TicketStatus, str]] = ..., feedback_due: _Optional[str] = ..., feedback_due_provisional: _Optional[bool] = ..., on_time: _Optional[bool] = ...) -> None: ...
+    handling_working_days: float
+    def __init__(self, ticket_id: _Optional[str] = ..., outcome: _Optional[_Union[Outcome, str]] = ..., on_the_spot: _Optional[bool] = ..., status: _Optional[_Union[TicketStatus, str]] = ..., feedback_due: _Optional[str] = ..., feedback_due_provisional: _Optional[bool] = ..., on_time: _Optional[bool] = ..., handling_working_days: _Optional[float] = ...) -> None: ...
 
 class TicketAnswered(_message.Message):
     __slots__ = ("ticket_id", "channel", "reply_length", "on_time")

@@ -114,7 +114,7 @@ _TICKET: dict[type, Callable[[Any], Message]] = {
         ticket_id=str(e.ticket.id), outcome=_enum(pb.Outcome, "OUTCOME", e.ticket.outcome),
         on_the_spot=e.ticket.on_the_spot, status=_status(e.ticket),
         feedback_due=_t(e.ticket.feedback_due), feedback_due_provisional=_p(e.ticket.feedback_due),
-        on_time=e.on_time),
+        on_time=e.on_time, handling_working_days=e.handling_working_days),
     ev.TicketAnswered: lambda e: pb.TicketAnswered(
         ticket_id=str(e.ticket.id), channel=_enum(pb.Channel, "CHANNEL", e.ticket.answer_channel),
         reply_length=len(e.ticket.answer or ""), on_time=e.on_time),

@@ -26,6 +26,14 @@ async def deadline(uow: UnitOfWork, start: dt.datetime, working_days: int) -> De
     return cal.add_working_days(start, working_days)
 
 
+async def handling_days(uow: UnitOfWork, ticket: Ticket, resolved_at: dt.datetime) -> float:
+    """Working days from the ticket's submission to `resolved_at` (its handling time), counted
+    on the calendar like a returned dispatch's held time."""
+    cal = await uow.calendar.load(ticket.submitted_at.astimezone(CHINA).date(),
+                                  resolved_at.astimezone(CHINA).date())
+    return cal.working_days_between(ticket.submitted_at, resolved_at)
+
+
 async def policy_for(uow: UnitOfWork, ticket: Ticket) -> SlaPolicy:
     return governing(await uow.sla_policies.all(), ticket.kind, ticket.category, ticket.urgency)
 

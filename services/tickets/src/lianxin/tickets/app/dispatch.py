@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from lianxin.kit.ids import uuid7
 from lianxin.tickets.app.common import Actor, Clock, utcnow
-from lianxin.tickets.app.deadlines import basis_of, calendar_for, policy_for
+from lianxin.tickets.app.deadlines import basis_of, calendar_for, handling_days, policy_for
 from lianxin.tickets.app.handling import (
     assignments_of,
     require_handler,
@@ -279,7 +279,8 @@ async def resolve_ticket(cmd: ResolveTicket, uow: UnitOfWork, actor: Actor,
         fields, basis = await resolution_fields(uow, ticket, now, cmd.outcome, report)
         after = ticket.advance(now, **fields)
         on_time = rules.on_time(ticket.handle_due, now)
-        return Change(after, [TicketResolved(after, on_time)],
+        days = await handling_days(uow, ticket, now)
+        return Change(after, [TicketResolved(after, on_time, days)],
                       note=f"resolved ({cmd.outcome.name})" + ("" if on_time else ", late"),
                       details={"outcome": cmd.outcome.value, "on_time": on_time,
                                "assignment_id": str(lead.id) if lead else None, **basis})

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from lianxin.kit.ids import uuid7
 from lianxin.tickets.app.common import Actor
-from lianxin.tickets.app.deadlines import deadline, policy_for
+from lianxin.tickets.app.deadlines import deadline, handling_days, policy_for
 from lianxin.tickets.app.import_plan import Step
 from lianxin.tickets.app.import_rows import LedgerRow
 from lianxin.tickets.app.ports import UnitOfWork
@@ -89,7 +89,7 @@ class ItemSteps:
                           resolution=self.row.resolution, resolved_at=now,
                           feedback_due=await deadline(uow, now, policy.feedback_days))
         on_time = t.handle_due is None or now <= t.handle_due.at
-        return after, [ev.TicketResolved(after, on_time)]
+        return after, [ev.TicketResolved(after, on_time, await handling_days(uow, t, now))]
 
     async def _answer(self, t: Ticket, uow: UnitOfWork, now: dt.datetime) -> _Done:
         after = t.advance(now, answer=self.row.answer, answer_channel=t.channel, answered_at=now)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from lianxin.kit.ids import uuid7
 from lianxin.tickets.app.common import SYSTEM_ACTOR, Actor, Clock, utcnow
-from lianxin.tickets.app.deadlines import deadline, policy_for
+from lianxin.tickets.app.deadlines import deadline, handling_days, policy_for
 from lianxin.tickets.app.handling import assignments_of, require_handler, require_handler_or
 from lianxin.tickets.app.ports import UnitOfWork
 from lianxin.tickets.app.transition import Change, Step, transition
@@ -143,7 +143,8 @@ async def resolve_on_the_spot(cmd: ResolveOnTheSpot, uow: UnitOfWork, actor: Act
         rules.check_resolution(ticket, cmd.outcome, [], {})
         fields, basis = await resolution_fields(uow, ticket, now, cmd.outcome, report)
         after = ticket.advance(now, on_the_spot=True, **fields)
-        return Change(after, [TicketResolved(after, on_time=True)],
+        days = await handling_days(uow, ticket, now)
+        return Change(after, [TicketResolved(after, on_time=True, handling_working_days=days)],
                       note=f"resolved on the spot ({cmd.outcome.name})",
                       details={"outcome": cmd.outcome.value, "on_the_spot": True, **basis})
 
@@ -270,8 +271,9 @@ async def explain_ticket(cmd: ExplainTicket, uow: UnitOfWork, actor: Actor,
         fields, basis = await resolution_fields(uow, ticket, now, Outcome.EXPLAINED, reply)
         after = ticket.advance(now, answer=reply, answer_channel=cmd.channel, answered_at=now,
                                **fields)
-        return Change(after, [TicketResolved(after, rules.on_time(ticket.handle_due, now)),
-                              TicketAnswered(after, on_time=True)],
+        resolved = TicketResolved(after, rules.on_time(ticket.handle_due, now),
+                                  await handling_days(uow, ticket, now))
+        return Change(after, [resolved, TicketAnswered(after, on_time=True)],
                       note=f"explained to the resident ({cmd.channel.name})",
                       details={"outcome": Outcome.EXPLAINED.value, "channel": cmd.channel.value,
                                **basis})

@@ -68,6 +68,8 @@ class AssignmentCompleted:
 class TicketResolved:
     ticket: Ticket
     on_time: bool
+    # Working days from submission to this resolution (the working-day calendar's count).
+    handling_working_days: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
