@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from lianxin.assessment.api.schema import build_schema
 from lianxin.assessment.consumers import projection_consumer
+from lianxin.assessment.replay_cli import REPLAY
 from lianxin.assessment.settings import AssessmentSettings
 from lianxin.kit.app import create_app
 from lianxin.kit.db import make_engine, make_sessions
@@ -30,7 +31,7 @@ def worker(settings: KitSettings) -> dict[str, Component]:
 
 SPEC = ServiceSpec(name=NAME, settings=AssessmentSettings, app=app, worker=worker,
                    schema=build_schema, migrations_dir=SERVICE_DIR / "migrations",
-                   schema_file=SERVICE_DIR / "schema.graphql")
+                   schema_file=SERVICE_DIR / "schema.graphql", commands={"replay": REPLAY})
 
 
 def cli() -> None:

@@ -1,36 +1,22 @@
-"""The assessment subgraph: figures attached to entities owned by other services."""
+"""The assessment subgraph schema: each area's Query, Mutation and Subscription merged."""
 
 from __future__ import annotations
 
-import uuid
+from types import ModuleType
 
 import strawberry
-from lianxin.assessment.adapters.uow import AssessmentUnitOfWork
-from lianxin.assessment.app.projections import ticket_counts
-from lianxin.kit.graphql import RequestContext, loader, make_schema
-from lianxin.kit.ids import parse_id
-from strawberry.types import Info
-
-
-@strawberry.federation.type(keys=["id"], name="OrgUnit")
-class OrgUnitType:
-    id: strawberry.ID
-
-    @classmethod
-    def resolve_reference(cls, id: strawberry.ID) -> OrgUnitType:
-        return cls(id=id)
-
-    @strawberry.field(description="Tickets submitted at this unit or anywhere below it "
-                                  "(from the event projection; a second or so behind)")
-    async def ticket_count(self, info: Info[RequestContext, None]) -> int:
-        ctx = info.context
-        ctx.require()
-
-        async def batch(keys: list[uuid.UUID]) -> list[int]:
-            return await ticket_counts(AssessmentUnitOfWork(ctx.resources.sessions), keys)
-
-        result: int = await loader(ctx, "ticket_count", batch).load(parse_id(self.id, "id"))
-        return result
+from lianxin.assessment.api import (
+    coverage,
+    dashboard,
+    metrics,
+    org_unit,
+    people_entities,
+    rankings,
+    types,
+    vanguard,
+)
+from lianxin.kit.graphql import make_schema
+from strawberry.tools import merge_types
 
 
 @strawberry.type
@@ -40,5 +26,17 @@ class Query:
         return "1"
 
 
+# One line per area module; each may define Query, Mutation, Subscription and TYPES.
+AREAS: list[ModuleType] = [types, org_unit, people_entities, metrics, rankings, dashboard, coverage,
+                           vanguard]
+
+
 def build_schema() -> strawberry.federation.Schema:
-    return make_schema(Query, types=[OrgUnitType])
+    queries = (Query, *(a.Query for a in AREAS if hasattr(a, "Query")))
+    query = merge_types("Query", queries)
+    mutations = tuple(a.Mutation for a in AREAS if hasattr(a, "Mutation"))
+    mutation = merge_types("Mutation", mutations) if mutations else None
+    streams = tuple(a.Subscription for a in AREAS if hasattr(a, "Subscription"))
+    subscription = merge_types("Subscription", streams) if streams else None
+    extra = [t for a in AREAS for t in getattr(a, "TYPES", [])]
+    return make_schema(query, mutation, types=extra, subscription=subscription)
