@@ -3,6 +3,7 @@ the end-to-end tests, started once per session in a temporary data folder."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -10,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lianxin.kit.devstack.demo import DemoSummary, build_county, load_demo
+from lianxin.kit.devstack.demo.county import DemoCounty
+from lianxin.kit.devstack.demo.history import HistorySummary, load_history
 from lianxin.kit.devstack.stack import DevStack
 
 
@@ -52,3 +56,39 @@ def gql(stack: DevStack) -> Gql:
         return post_graphql(stack.gateway_url, query, variables, token)
 
     return call
+
+
+# --- the demo county, loaded once for the modules that read it ---------------------------
+@pytest.fixture(scope="session")
+def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
+    """`make dev`'s demo county (and its history) in a stack of its own: its ~2,600 outbox
+    events stay out of the shared stack's restart tests."""
+    from lianxin.kit.devstack.processes import free_port
+
+    stack = DevStack(Path(tmp_path_factory.mktemp("demo")), gateway_port=free_port())
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def county() -> DemoCounty:
+    return build_county()
+
+
+@pytest.fixture(scope="session")
+def since() -> str:
+    """Before the load: the live tickets are submitted after it, the history's before."""
+    return dt.datetime.now(dt.UTC).isoformat()
+
+
+@pytest.fixture(scope="session")
+def first(demo_stack: DevStack, county: DemoCounty, since: str) -> DemoSummary:
+    return load_demo(demo_stack.gateway_url, demo_stack.token(), county)
+
+
+@pytest.fixture(scope="session")
+def history(first: DemoSummary, demo_stack: DevStack, county: DemoCounty) -> HistorySummary:
+    return load_history(demo_stack, county=county)

@@ -1,26 +1,35 @@
 """`make dev`'s demo county, loaded through the gateway into a stack of its own (so its ~2,600
 outbox events stay out of the shared stack's restart tests): everything the generator makes
 arrives — its tickets in every state of the workflow — a restart finds it loaded with one
-query, and a forced full retry changes nothing (no ticket gains a history line)."""
+query, and a forced full retry changes nothing (no ticket gains a history line). Its history
+(a ledger of months of demands, imported) arrives with its dates, and loading it again adds
+nothing."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
-from collections.abc import Iterator
-from pathlib import Path
+import datetime as dt
+from collections import Counter
 from typing import Any
 
 import pytest
 from lianxin.kit.devstack.demo import (
     DemoLoadError,
     DemoSummary,
-    build_county,
     demo_id,
     load_demo,
     post_graphql,
     unit_id,
 )
 from lianxin.kit.devstack.demo.county import DemoCounty, Op
+from lianxin.kit.devstack.demo.history import (
+    CHINA,
+    DONE_FILE,
+    LEDGER_FILE,
+    HistorySummary,
+    load_history,
+)
 from lianxin.kit.devstack.stack import DevStack
 
 pytestmark = pytest.mark.e2e
@@ -31,45 +40,33 @@ STATE = """query($id: ID!, $after: String) { orgUnit(id: $id) {
 } }"""
 CADRES = """query($id: ID!, $after: String) { cadres(orgUnitId: $id, first: 100, after: $after) {
   nodes { id rank quota { required actual met } } pageInfo { hasNextPage endCursor } } }"""
-# What PLAN in demo/tickets.py leaves each ticket in.
+# What PLAN in demo/tickets.py leaves each ticket in (the live tickets: submitted since the load
+# began; the history's are older).
 STATES = {"RECEIVED": 15, "ACCEPTED": 6, "ASSIGNED": 9, "IN_PROGRESS": 7, "RESOLVED": 10,
           "CLOSED": 12, "MERGED": 1}
-BY_STATUS = "query($id: ID!) { orgUnit(id: $id) { " + " ".join(
-    f"{s.lower()}: tickets(first: 100, filter: {{statuses: [{s}]}}) {{ totalCount nodes {{ id "
+BY_STATUS = "query($id: ID!, $since: DateTime!) { orgUnit(id: $id) { " + " ".join(
+    f"{s.lower()}: tickets(first: 100, filter: {{statuses: [{s}], submittedFrom: $since}}) "
+    "{ totalCount nodes { id "
     "status paused outcome reopenCount closeReason satisfaction ratedByStaff answer master { id } "
     "whistles { status tasks { status } } assignments { role status } } }"
     for s in STATES) + " } }"
-TICKETS = """query($id: ID!) { orgUnit(id: $id) { tickets(first: 100) { nodes {
+TICKETS = """query($id: ID!, $since: DateTime!) { orgUnit(id: $id) {
+  tickets(first: 100, filter: {submittedFrom: $since}) { nodes {
   id status handlingUnit { id } history { actor action toStatus } } } } }"""
+HISTORY = """query($id: ID!, $since: DateTime!, $after: String) { orgUnit(id: $id) {
+  tickets(first: 100, after: $after, filter: {submittedTo: $since}) { totalCount
+    nodes { status imported submittedAt } pageInfo { hasNextPage endCursor } } } }"""
+# The ledger's 状态 → the status its import leaves (已办结 with 不满意: reopened).
+LEDGER_STATES = {"已关闭": "CLOSED", "已办结": "RESOLVED", "办理中": "IN_PROGRESS",
+                 "已受理": "ACCEPTED", "待受理": "RECEIVED"}
 
 
-@pytest.fixture(scope="module")
-def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
-    from lianxin.kit.devstack.processes import free_port
-
-    stack = DevStack(Path(tmp_path_factory.mktemp("demo")), gateway_port=free_port())
-    stack.start()
-    try:
-        yield stack
-    finally:
-        stack.stop()
-
-
-@pytest.fixture(scope="module")
-def county() -> DemoCounty:
-    return build_county()
-
-
-@pytest.fixture(scope="module")
-def first(demo_stack: DevStack, county: DemoCounty) -> DemoSummary:
-    return load_demo(demo_stack.gateway_url, demo_stack.token(), county)
-
-
-def pages(stack: DevStack, query: str, path: tuple[str, ...]) -> list[dict[str, Any]]:
+def pages(stack: DevStack, query: str, path: tuple[str, ...],
+          **variables: str) -> list[dict[str, Any]]:
     nodes, after = [], None
     while True:
-        result = post_graphql(stack.gateway_url, query, {"id": COUNTY, "after": after},
-                              stack.token())
+        result = post_graphql(stack.gateway_url, query,
+                              {"id": COUNTY, "after": after, **variables}, stack.token())
         assert "errors" not in result, result
         page = result["data"]
         for key in path:
@@ -80,9 +77,10 @@ def pages(stack: DevStack, query: str, path: tuple[str, ...]) -> list[dict[str, 
         after = page["pageInfo"]["endCursor"]
 
 
-def tickets(stack: DevStack) -> list[dict[str, Any]]:
-    """Every ticket of the demo county, by id, with its history."""
-    result = post_graphql(stack.gateway_url, TICKETS, {"id": COUNTY}, stack.token())
+def tickets(stack: DevStack, since: str) -> list[dict[str, Any]]:
+    """Every live ticket of the demo county, by id, with its history."""
+    result = post_graphql(stack.gateway_url, TICKETS, {"id": COUNTY, "since": since},
+                          stack.token())
     assert "errors" not in result, result
     return sorted(result["data"]["orgUnit"]["tickets"]["nodes"], key=lambda t: t["id"])
 
@@ -109,9 +107,11 @@ def test_the_first_load_creates_every_entity(first: DemoSummary, county: DemoCou
     assert met.count(True) > met.count(False) > 0
 
 
-def test_the_demo_tickets_show_every_state_of_the_workflow(first: DemoSummary, county: DemoCounty,
-                                                           demo_stack: DevStack) -> None:
-    result = post_graphql(demo_stack.gateway_url, BY_STATUS, {"id": COUNTY}, demo_stack.token())
+def test_the_demo_tickets_show_every_state_of_the_workflow(
+        first: DemoSummary, history: HistorySummary, county: DemoCounty, demo_stack: DevStack,
+        since: str) -> None:
+    result = post_graphql(demo_stack.gateway_url, BY_STATUS, {"id": COUNTY, "since": since},
+                          demo_stack.token())
     assert "errors" not in result, result
     lists = result["data"]["orgUnit"]
     found = {s: lists[s.lower()]["nodes"] for s in STATES}
@@ -149,22 +149,66 @@ def test_a_restart_finds_the_demo_loaded_with_one_query(first: DemoSummary,
     assert "already loaded" in str(again)
 
 
-def test_a_forced_full_retry_changes_nothing(first: DemoSummary, demo_stack: DevStack) -> None:
+def test_a_forced_full_retry_changes_nothing(first: DemoSummary, history: HistorySummary,
+                                             demo_stack: DevStack, since: str) -> None:
     before = pages(demo_stack, STATE, ("orgUnit", "unpairedHouseholds"))
-    tickets_before = tickets(demo_stack)
+    tickets_before = tickets(demo_stack, since)
 
     retry = load_demo(demo_stack.gateway_url, demo_stack.token(), force=True)
 
     print(f"\nforced retry: {retry} — {retry.requests} requests")
     assert not retry.already_loaded and retry.counts == first.counts
     assert pages(demo_stack, STATE, ("orgUnit", "unpairedHouseholds")) == before
-    after = tickets(demo_stack)
+    after = tickets(demo_stack, since)
     assert [(t["id"], t["status"], t["handlingUnit"]) for t in after] == [
         (t["id"], t["status"], t["handlingUnit"]) for t in tickets_before]
     assert [by_hand(t) for t in after] == [by_hand(t) for t in tickets_before]
     history = post_graphql(demo_stack.gateway_url, "query($id: ID!) { orgUnit(id: $id) { "
                            "history { version } } }", {"id": COUNTY}, demo_stack.token())
     assert history["data"]["orgUnit"]["history"] == [{"version": 1}]
+
+
+def ledger(stack: DevStack) -> list[dict[str, str]]:
+    """The rows of the history's ledger, as kept in the data folder."""
+    with (stack.data.root / LEDGER_FILE).open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_the_history_arrives_as_imported_tickets_on_their_days(
+        history: HistorySummary, demo_stack: DevStack, since: str) -> None:
+    rows = ledger(demo_stack)
+    found = pages(demo_stack, HISTORY, ("orgUnit", "tickets"), since=since)
+    submitted = Counter(dt.datetime.fromisoformat(t["submittedAt"]).astimezone(CHINA)
+                        .strftime("%Y-%m-%d %H:%M") for t in found)
+    expected = Counter("ASSIGNED" if r["满意度"] == "不满意" else LEDGER_STATES[r["状态"]]
+                       for r in rows)
+    statuses = Counter(t["status"] for t in found)
+    today = dt.datetime.now(CHINA).date()
+    month_before_last = (today.replace(day=1) - dt.timedelta(days=32)).replace(day=1)
+
+    print(f"\n{history}")
+    assert not history.already_loaded and history.tickets == len(rows) == len(found)
+    assert all(t["imported"] for t in found)
+    assert submitted == Counter(r["登记日期"] for r in rows)
+    assert min(submitted) >= f"{month_before_last:%Y-%m}" and max(submitted) < f"{today}"
+    # The SLA scheduler closes an answer left unrated for 7 days (NO_RATING) on its own time.
+    assert statuses["CLOSED"] + statuses["RESOLVED"] == expected["CLOSED"] + expected["RESOLVED"]
+    assert {s: n for s, n in statuses.items() if s not in ("CLOSED", "RESOLVED")} == {
+        s: n for s, n in expected.items() if s not in ("CLOSED", "RESOLVED")}
+
+
+def test_loading_the_history_again_adds_nothing(history: HistorySummary, demo_stack: DevStack,
+                                                since: str) -> None:
+    again = load_history(demo_stack)
+    (demo_stack.data.root / DONE_FILE).unlink()
+    reimported = load_history(demo_stack)  # the whole ledger, imported a second time
+    log = (demo_stack.logs_dir / "tickets.import.log").read_text()
+
+    print(f"\nagain: {again}; re-imported: {reimported}")
+    assert again.already_loaded and "already imported" in str(again)
+    assert not reimported.already_loaded and reimported.tickets == history.tickets
+    assert f"created 0, unchanged {history.tickets}, skipped 0" in log
+    assert len(pages(demo_stack, HISTORY, ("orgUnit", "tickets"), since=since)) == history.tickets
 
 
 def test_a_refused_input_stops_the_load_quoting_code_field_and_input(

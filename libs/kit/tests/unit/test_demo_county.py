@@ -11,6 +11,16 @@ from collections.abc import Iterator
 import pytest
 from lianxin.kit.devstack.demo import build_county, unit_id
 from lianxin.kit.devstack.demo.county import DEMO_TODAY, DemoCounty, Kept
+from lianxin.kit.devstack.demo.history import (
+    CURRENT_MONTH_ITEMS,
+    HEADERS,
+    LEVELS,
+    PROFILE,
+    STEPS,
+    Item,
+    build_history,
+    rows,
+)
 from lianxin.kit.devstack.demo.register import NEEDS_KINDS
 from lianxin.kit.pii import id_check_digit, normalise_id_number, normalise_phone
 
@@ -197,3 +207,114 @@ def test_every_workflow_step_and_each_stream_ending_with_a_submit(county: DemoCo
             needs = {v.name for v in op.input.values() if isinstance(v, Kept)}
             assert needs <= keeps, op.label
             keeps |= {op.keep} if op.keep else set()
+
+
+# --- the history (台账): months of demands for the assessment to rate and rank ------------------
+LOAD_DAY = dt.date(2026, 11, 23)
+HOLIDAYS = {dt.date(2026, 10, d) for d in range(1, 8)} | {dt.date(2026, 2, d) for d in range(16, 24)}
+MAKE_UP = {dt.date(2026, 10, 10), dt.date(2026, 2, 14)}  # weekend days worked instead (调休)
+
+
+def workday(day: dt.date) -> bool:
+    """A calendar like the service's: weekdays, less a National Day and a Spring Festival week."""
+    return day in MAKE_UP or (day.weekday() < 5 and day not in HOLIDAYS)
+
+
+def _working_days(start: dt.date, end: dt.date) -> int:
+    """Working days after start up to and including end."""
+    return sum(workday(start + dt.timedelta(days=n)) for n in range(1, (end - start).days + 1))
+
+
+@pytest.fixture(scope="module")
+def history(county: DemoCounty) -> list[Item]:
+    return build_history(county, LOAD_DAY, workday)
+
+
+def test_the_history_is_the_same_for_the_same_day_and_calendar(county: DemoCounty,
+                                                              history: list[Item]) -> None:
+    again = build_history(county, LOAD_DAY, workday)
+    cadres = {op.input["id"]: op.input["name"] for op in county.cadres}
+    ledger = rows(history, county.tree, cadres)
+
+    assert rows(again, county.tree, cadres) == ledger
+    assert 150 <= len(ledger) <= 250 and len({r["编号"] for r in ledger}) == len(ledger)
+    assert [r["编号"] for r in ledger][:2] == ["MJ202609-001", "MJ202609-002"]
+    assert all(list(r) == list(HEADERS) for r in ledger)
+
+
+def test_history_dates_are_working_days_in_order_inside_their_months(history: list[Item]) -> None:
+    months = Counter(it.month for it in history)
+
+    assert set(months) == {dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)}
+    for it in history:
+        times = [it.at[s] for s in STEPS if s in it.at]
+        assert times == sorted(times) and list(it.at) == list(STEPS[:len(it.at)]), it.code
+        assert all(workday(t.date()) and (t.year, t.month) == (it.month.year, it.month.month)
+                   for t in times), it.code
+        assert times[-1].date() < LOAD_DAY and it.code.startswith(f"MJ{it.month:%Y%m}-")
+
+
+def test_each_township_has_the_designed_month_in_each_of_the_two_months(
+        county: DemoCounty, history: list[Item]) -> None:
+    for township in county.tree.townships:
+        for which, month in enumerate((dt.date(2026, 9, 1), dt.date(2026, 10, 1))):
+            mine = [it for it in history if it.township == township.name and it.month == month]
+            level = LEVELS[PROFILE[township.name][which]]
+            closed = [it for it in mine if "rated" in it.at or it.rating in ("", "E")]
+            assert len(mine) == len(closed) == 14, (township.name, month)
+            assert {it.place.path[:2] for it in mine} == {township.path}
+            assert "".join(sorted(it.rating for it in mine if it.rating not in ("", "E"))) == \
+                "".join(sorted(level.ratings))
+            accept_days = [_working_days(it.at["submitted"].date(), it.at["accepted"].date())
+                           for it in mine]
+            handle_days = [_working_days(it.at["dispatched"].date(), it.at["resolved"].date())
+                           for it in mine]
+            # Far from the deadlines (accept within 1 working day, resolve within 10): late is
+            # the 2nd day / the 11th or 12th, on time the same or next day / the 2nd to 8th.
+            assert sum(d >= 2 for d in accept_days) == level.late_accepts
+            assert all(d in (0, 1, 2) for d in accept_days)
+            assert sum(d > 10 for d in handle_days) == level.late_resolutions
+            assert all(2 <= d <= 8 or 11 <= d <= 12 for d in handle_days)
+            assert all(it.late_resolution == (d > 10) for it, d in zip(mine, handle_days, strict=True))
+
+
+def _satisfaction(history: list[Item], month: dt.date) -> dict[str, float]:
+    rated: dict[str, list[str]] = {}
+    for it in history:
+        if it.month == month and "rated" in it.at:
+            rated.setdefault(it.township, []).append(it.rating)
+    return {t: sum(r != "D" for r in rs) / len(rs) for t, rs in rated.items()}
+
+
+def test_the_profile_turns_the_ranking_of_townships_over(history: list[Item]) -> None:
+    before, last = (_satisfaction(history, dt.date(2026, m, 1)) for m in (9, 10))
+    rank = {t: sorted(before, key=lambda u: -before[u]).index(t) + 1 for t in before}
+    now = {t: sorted(last, key=lambda u: -last[u]).index(t) + 1 for t in last}
+
+    assert before == {"联珠镇": 1.0, "通关镇": 11 / 12, "碧溪镇": 10 / 12, "新安镇": 9 / 12,
+                      "那哈乡": 7 / 12}
+    assert last == {"联珠镇": 10 / 12, "通关镇": 7 / 12, "碧溪镇": 11 / 12, "新安镇": 9 / 12,
+                    "那哈乡": 1.0}
+    assert len(set(before.values())) == len(set(last.values())) == 5
+    assert {t: rank[t] - now[t] for t in rank} == {"联珠镇": -2, "通关镇": -3, "碧溪镇": 1,
+                                                    "新安镇": 0, "那哈乡": 4}
+
+
+def test_the_current_month_runs_to_yesterday_with_open_items(history: list[Item]) -> None:
+    current = [it for it in history if it.month == dt.date(2026, 11, 1)]
+    statuses = Counter(it.ticket_status for it in current)
+
+    assert len(current) == 5 * CURRENT_MONTH_ITEMS
+    assert statuses["CLOSED"] > 0 and statuses["IN_PROGRESS"] > 0
+    assert {it.status for it in history if it.rating == "D" and "rated" in it.at} == {"已办结"}
+    assert {it.ticket_status for it in history if it.month < dt.date(2026, 11, 1)} == {
+        "CLOSED", "ASSIGNED"}  # a dissatisfied rating reopened the item
+
+
+def test_a_short_month_still_holds_its_items_and_a_first_of_the_month_has_no_current_ones(
+        county: DemoCounty) -> None:
+    spring = build_history(county, dt.date(2026, 3, 1), workday)  # February: 15 working days
+
+    assert {it.month for it in spring} == {dt.date(2026, 1, 1), dt.date(2026, 2, 1)}
+    assert all((t.year, t.month) == (it.month.year, it.month.month)
+               for it in spring for t in it.at.values())

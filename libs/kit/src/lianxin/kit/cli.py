@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dev(args: argparse.Namespace) -> int:
     from lianxin.kit.devstack.demo import DemoLoadError, build_county, load_demo
+    from lianxin.kit.devstack.demo.history import load_history
     from lianxin.kit.devstack.postgres import PostgresError
     from lianxin.kit.devstack.processes import ProcessFailed
     from lianxin.kit.devstack.stack import DevStack
@@ -92,12 +93,13 @@ def _dev(args: argparse.Namespace) -> int:
         timings = stack.start()
         demo = ""
         if not args.no_demo:
-            if stack.with_gateway:
-                summary = load_demo(stack.gateway_url, stack.token())
+            if stack.with_gateway:  # the live demo, then its months of history (a ledger)
+                county = build_county()
+                summary = load_demo(stack.gateway_url, stack.token(), county)
+                demo = f"{summary}\n{' ' * 15}{load_history(stack, county=county)}"
             else:  # the people subgraph alone has no ticket mutations: the register only
-                summary = load_demo(stack.service_url("people"), stack.token(),
-                                    dataclasses.replace(build_county(), tickets=[]))
-            demo = str(summary)
+                demo = str(load_demo(stack.service_url("people"), stack.token(),
+                                     dataclasses.replace(build_county(), tickets=[])))
         print(_banner(stack, timings["total"], demo), flush=True)
         _watch(stack)
     except _Stop:

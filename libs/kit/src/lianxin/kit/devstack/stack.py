@@ -103,7 +103,7 @@ class DevStack:
                                           workdir=self.data.logs)
             self.timings["broker"] = self.broker.start()
             self.timings["migrate"] = migrate_all(
-                {name: self._env(name) for name in self.services}, self.data.logs)
+                {name: self.env(name) for name in self.services}, self.data.logs)
             if self.with_gateway:
                 self._supergraph = supergraph_file(self.gateway_dir, self.data.root)
             t0 = time.monotonic()
@@ -215,10 +215,11 @@ class DevStack:
         name, part = component.split(".")
         if part == "serve":
             port = self.data.ports.choose(name)
-            return serve_process(name, port, self._env(name), self.data.logs)
-        return work_process(name, self._env(name), self.data.logs)
+            return serve_process(name, port, self.env(name), self.data.logs)
+        return work_process(name, self.env(name), self.data.logs)
 
-    def _env(self, service: str) -> dict[str, str]:
+    def env(self, service: str) -> dict[str, str]:
+        """The environment a service's processes (and its CLI commands, e.g. an import) run in."""
         return service_env(database_url=self.database_url(service),
                            bootstrap=self.broker_bootstrap, secret=self.data.secret(),
                            log_level=self.log_level, pycache=self.data.root / "pycache",

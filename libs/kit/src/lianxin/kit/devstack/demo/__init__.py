@@ -10,6 +10,9 @@ exactly as a client would create it, never by SQL.
     work.py      cadres, campaigns, pairings, visits
     tickets.py   demands and their workflow steps (`PLAN`: one line per ticket)
     load.py      `load_demo()`: batched aliased mutations over HTTP
+    history.py   months of demands before the load, with a designed quality profile per
+                 township and month, imported as a ledger (`load_history()`): the one part not
+                 sent as mutations, since live steps are stamped with the time of the request
 
 Ids are uuid5 of a fixed namespace and a stable key, dates are fixed, and every mutation returns
 the stored entity when called again with the same id and content — a workflow step, the ticket

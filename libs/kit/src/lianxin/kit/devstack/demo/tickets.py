@@ -211,7 +211,7 @@ def build_tickets(rng: random.Random, tree: Tree, register: Register, work: Work
             for n, (category, steps) in enumerate(PLAN, start=1)]
 
 
-def _fits(unit: Unit, text: str) -> bool:
+def fits(unit: Unit, text: str) -> bool:
     """Whether a demand in these words can come from this village or community."""
     if any(w in text for w in COMMUNITY_WORDS):
         return unit.kind == "COMMUNITY"
@@ -259,12 +259,12 @@ def _raised(ctx: _Context, category: str, kind: str, text: str, *, rated: bool, 
         kind_of_visit = ("HOME_VISIT" if roll < 0.2 else
                          "COURTYARD_MEETING" if roll < 0.25 else "RECEPTION_DAY")
         homes = [(visit, ctx.homes[h]) for visit in ctx.visits[kind_of_visit]
-                 for h in visit["householdIds"] if _fits(ctx.homes[h].village, text)]
+                 for h in visit["householdIds"] if fits(ctx.homes[h].village, text)]
         visit, home = rng.choice(homes)
         data.update(orgUnitId=home.village.id, channel=visit["kind"], visitId=visit["id"],
                     contact=_contact(ctx.heads[home.id]))
         return home.village, data
-    place = min((v for v in ctx.tree.villages if _fits(v, text)), key=lambda v: ctx.placed[v.key])
+    place = min((v for v in ctx.tree.villages if fits(v, text)), key=lambda v: ctx.placed[v.key])
     data.update(orgUnitId=place.id, channel=rng.choice(
         COMPLAINT_CHANNELS if kind in ("COMPLAINT", "STABILITY_RISK") else CHANNELS))
     person = ctx.heads[rng.choice(ctx.homes_in[place.key]).id]
