@@ -41,13 +41,14 @@ def uid(n: int) -> uuid.UUID:
 
 
 COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1 = (uid(n) for n in range(1, 7))
-WATER, ROADS = uid(11), uid(12)
+WATER, ROADS, COMMITTEE = uid(11), uid(12), uid(13)
 CADRE_1, CADRE_2 = uid(21), uid(22)
 UNITS = {  # id → (parent, name, kind)
     COUNTY: (None, "秀山县", "county"), TOWN_A: (COUNTY, "甲镇", "township"),
     TOWN_B: (COUNTY, "乙镇", "township"), VILLAGE_A1: (TOWN_A, "甲一村", "village"),
     VILLAGE_A2: (TOWN_A, "甲二村", "village"), VILLAGE_B1: (TOWN_B, "乙一村", "village"),
     WATER: (COUNTY, "水务局", "department"), ROADS: (COUNTY, "交通局", "department"),
+    COMMITTEE: (COUNTY, "中共秀山县委", "party_org"),   # a party body: never ranked as a place
 }
 
 

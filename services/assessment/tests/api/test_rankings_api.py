@@ -80,7 +80,7 @@ def places(r: dict[str, Any]) -> list[tuple[Any, ...]]:
 async def test_townships_ranked_with_rank_change(county: AsyncEngine, graphql_context: Any) -> None:
     r = await ranking(county, graphql_context(county, role="analyst", org_scope=(str(COUNTY),)))
     assert (r["level"], r["period"]["label"], r["published"]) == ("CHILDREN", "2026-09", False)
-    # departments are not children here; they have a level of their own
+    # departments are not children here (they have a level of their own), nor party bodies
     assert places(r) == [(str(TOWN_B), 75.0, 1, 2, 1), (str(TOWN_A), 60.0, 2, 1, -1)]
     assert {v["measure"] for v in r["rows"][0]["values"]} >= {"SATISFACTION_RATE", "SUBMITTED"}
 

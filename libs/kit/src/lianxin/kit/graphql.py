@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from types import ModuleType
 from typing import Any
 
 import strawberry
@@ -13,6 +14,7 @@ from lianxin.kit.auth import AuthError, JwtVerifier, Principal
 from lianxin.kit.errors import Forbidden
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.fastapi import BaseContext
+from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionResult
 
 log = logging.getLogger(__name__)
@@ -119,6 +121,21 @@ def make_schema(query: type, mutation: type | None = None, *, types: Iterable[ty
         extensions=[lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512),
                     ErrorCodes],
     )
+
+
+def schema_from_areas(areas: Sequence[ModuleType]) -> strawberry.federation.Schema:
+    """A subgraph schema merged from its area modules (intake, triage, metrics …): each may
+    define `Query`, `Mutation`, `Subscription` (Strawberry types whose fields are merged into
+    the root types) and `TYPES` (types reachable only through `_entities`)."""
+    def merged(name: str) -> type | None:
+        found = tuple(getattr(a, name) for a in areas if hasattr(a, name))
+        return merge_types(name, found) if found else None
+
+    query = merged("Query")
+    if query is None:
+        raise ValueError("a subgraph needs at least one area with a Query")
+    return make_schema(query, merged("Mutation"), subscription=merged("Subscription"),
+                       types=[t for a in areas for t in getattr(a, "TYPES", [])])
 
 
 def loader(context: RequestContext, key: str, load_fn: Any) -> Any:

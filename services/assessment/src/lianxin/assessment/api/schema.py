@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from types import ModuleType
 
 import strawberry
@@ -15,8 +16,7 @@ from lianxin.assessment.api import (
     types,
     vanguard,
 )
-from lianxin.kit.graphql import make_schema
-from strawberry.tools import merge_types
+from lianxin.kit.graphql import schema_from_areas
 
 
 @strawberry.type
@@ -32,11 +32,4 @@ AREAS: list[ModuleType] = [types, org_unit, people_entities, metrics, rankings, 
 
 
 def build_schema() -> strawberry.federation.Schema:
-    queries = (Query, *(a.Query for a in AREAS if hasattr(a, "Query")))
-    query = merge_types("Query", queries)
-    mutations = tuple(a.Mutation for a in AREAS if hasattr(a, "Mutation"))
-    mutation = merge_types("Mutation", mutations) if mutations else None
-    streams = tuple(a.Subscription for a in AREAS if hasattr(a, "Subscription"))
-    subscription = merge_types("Subscription", streams) if streams else None
-    extra = [t for a in AREAS for t in getattr(a, "TYPES", [])]
-    return make_schema(query, mutation, types=extra, subscription=subscription)
+    return schema_from_areas([sys.modules[__name__], *AREAS])

@@ -17,9 +17,9 @@ from lianxin.assessment.domain.periods import Period, PeriodKind, period_of
 PeriodKindEnum = strawberry.enum(PeriodKind, name="PeriodKind", description=(
     "Assessment period: weeks run Monday–Sunday, halves January–June and July–December"))
 RankingLevelEnum = strawberry.enum(Level, name="RankingLevel", description=(
-    "What a ranking ranks: CHILDREN the unit's child units (not departments), DEPARTMENTS the "
-    "units of kind department below it (by the tickets they lead, wherever from), CADRES the "
-    "responsible cadres working in its subtree"))
+    "What a ranking ranks: CHILDREN the unit's child units that are places (not departments "
+    "nor party bodies), DEPARTMENTS the units of kind department below it (by the tickets "
+    "they lead, wherever from), CADRES the responsible cadres working in its subtree"))
 
 if TYPE_CHECKING:
     class Measure(enum.Enum):

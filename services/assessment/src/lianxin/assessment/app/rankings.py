@@ -76,13 +76,17 @@ class RankingStore(MetricsReader, Directory, Protocol):
         ...
 
 
+NOT_PLACES = frozenset({"department", "party_org"})
+
+
 async def _figures(store: RankingStore, scope: uuid.UUID, level: Level, period: Period,
                    exclude: frozenset[str]) -> dict[uuid.UUID, MetricsRow]:
     base = MetricsQuery(start=period.start, end=period.end, measures=SCORECARD_MEASURES,
                         exclude=exclude)
     if level is Level.CHILDREN:
         kids = await store.units(await store.children(scope))
-        keys = sorted(k for k, u in kids.items() if u.kind != "department")
+        # Places only: departments have their own level, party bodies handle no tickets.
+        keys = sorted(k for k, u in kids.items() if u.kind not in NOT_PLACES)
         q = dataclasses.replace(base, subtree=scope, group_by=("org_unit",))
         rows = await compute(store, q)
     elif level is Level.DEPARTMENTS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from lianxin.kit.graphql import make_schema
+from lianxin.kit.graphql import schema_from_areas
 from lianxin.tickets.api import (
     duplicates,
     entities,
@@ -17,7 +17,6 @@ from lianxin.tickets.api import (
     types,
     whistles,
 )
-from strawberry.tools import merge_types
 
 # One line per area module; each may define Query, Mutation, Subscription and TYPES.
 AREAS = [types, entities, subscriptions, intake, taxonomy, triage, feedback, whistles, sla, duplicates,
@@ -25,10 +24,4 @@ AREAS = [types, entities, subscriptions, intake, taxonomy, triage, feedback, whi
 
 
 def build_schema() -> strawberry.federation.Schema:
-    query = merge_types("Query", tuple(a.Query for a in AREAS if hasattr(a, "Query")))
-    mutations = tuple(a.Mutation for a in AREAS if hasattr(a, "Mutation"))
-    mutation = merge_types("Mutation", mutations) if mutations else None
-    streams = tuple(a.Subscription for a in AREAS if hasattr(a, "Subscription"))
-    subscription = merge_types("Subscription", streams) if streams else None
-    extra = [t for a in AREAS for t in getattr(a, "TYPES", [])]
-    return make_schema(query, mutation, types=extra, subscription=subscription)
+    return schema_from_areas(AREAS)
