@@ -18,7 +18,7 @@ from lianxin.assessment.adapters.live import CHANNEL, hub_for
 from lianxin.assessment.adapters.tables import alarm, cube_tables, org_unit
 from lianxin.assessment.adapters.uow import changes_payload
 from lianxin.assessment.api.schema import build_schema
-from lianxin.assessment.app.dashboard import CHINA
+from lianxin.assessment.domain.periods import CHINA
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 

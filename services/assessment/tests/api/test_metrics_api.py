@@ -187,3 +187,19 @@ async def test_exclusions_default_to_the_deployments_setting(county: AsyncEngine
     assert configured.data["metrics"]["rows"][0]["values"][0]["value"] == 6   # explained counts
     everything = await ask(county, ctx, METRICS, f={**f, "exclude": []}, m=["SUBMITTED"])
     assert everything.data["metrics"]["rows"][0]["values"][0]["value"] == 7
+
+
+async def test_ticket_count_is_every_ticket_of_all_time(county: AsyncEngine,
+                                                        graphql_context: Any) -> None:
+    """The walking skeleton's OrgUnit.ticketCount: all months and every class (the merged
+    ticket 7 and the explained ticket 6 count), in one cube statement for several units."""
+    query = """query($r: [_Any!]!) { _entities(representations: $r) {
+        ... on OrgUnit { id ticketCount } } }"""
+    units = [COUNTY, TOWN_A, TOWN_B, VILLAGE_A1]
+    with statements(county) as seen:
+        result = await ask(county, graphql_context(county), query,
+                           r=[{"__typename": "OrgUnit", "id": str(u)} for u in units])
+    assert result.errors is None, result.errors
+    counts = {e["id"]: e["ticketCount"] for e in result.data["_entities"]}
+    assert counts == {str(COUNTY): 8, str(TOWN_A): 6, str(TOWN_B): 2, str(VILLAGE_A1): 4}
+    assert len([s for s in seen if "cube_unit_month" in s]) == 1

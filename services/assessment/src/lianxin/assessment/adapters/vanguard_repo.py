@@ -9,7 +9,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from lianxin.assessment.adapters.coverage_repo import SqlCoverageReader
@@ -23,14 +22,9 @@ from lianxin.assessment.adapters.tables import (
 )
 from lianxin.assessment.app.vanguard import Activity, Member
 from lianxin.assessment.domain.cubes import NIL, NORMAL
+from lianxin.assessment.domain.periods import china_midnight
 from lianxin.assessment.domain.vanguard import Rule
 from sqlalchemy.ext.asyncio import AsyncSession
-
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def _china_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), CHINA)
 
 
 class SqlVanguardStore(SqlCoverageReader):
@@ -94,8 +88,8 @@ class SqlVanguardStore(SqlCoverageReader):
             for subject, n in await self._session.execute(
                     sa.select(task.c.reported_by, sa.func.count())
                     .where(task.c.reported_by.in_(list(by_subject)), task.c.late.is_(False),
-                           task.c.reported_at >= _china_midnight(start),
-                           task.c.reported_at < _china_midnight(end + dt.timedelta(days=1)))
+                           task.c.reported_at >= china_midnight(start),
+                           task.c.reported_at < china_midnight(end + dt.timedelta(days=1)))
                     .group_by(task.c.reported_by)):
                 counts[by_subject[subject]]["whistle_reports_on_time"] = int(n)
         return {k: Activity(**v) for k, v in counts.items()}

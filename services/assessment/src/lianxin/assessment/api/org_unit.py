@@ -7,10 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import sqlalchemy as sa
 import strawberry
+from lianxin.assessment.adapters.metrics_repo import SqlMetricsReader
 from lianxin.assessment.adapters.rankings_repo import SqlRankingStore
-from lianxin.assessment.adapters.tables import cube_tables
 from lianxin.assessment.api.filters import GqlInfo, default_exclude, store
 from lianxin.assessment.api.rankings import RankingType, ScorecardType, ranking_type, scorecard_type
 from lianxin.assessment.api.types import MeasureValue, PeriodInput, PeriodType, measure_values, period_type
@@ -25,6 +24,8 @@ from lianxin.kit.ids import parse_id
 from strawberry.types import Info
 
 ALL_MEASURES = tuple(MEASURES)
+# ticketCount: all time, every class (merged and explained included)
+EVERY_TICKET = MetricsQuery(measures=("SUBMITTED",), exclude=frozenset())
 
 
 @strawberry.type(description="Every measure of a subtree for a period")
@@ -50,13 +51,10 @@ class OrgUnitType:
         ctx.require()
 
         async def batch(keys: list[uuid.UUID]) -> list[int]:
-            cube = cube_tables["unit_month"]
             async with ctx.resources.sessions() as session:
-                rows = await session.execute(
-                    sa.select(cube.c.unit_id, sa.func.sum(cube.c.submitted))
-                    .where(cube.c.unit_id.in_(keys)).group_by(cube.c.unit_id))
-                found = {unit: int(n) for unit, n in rows}
-            return [found.get(k, 0) for k in keys]
+                rows = await compute_per_subtree(SqlMetricsReader(session),
+                                                 tuple(dict.fromkeys(keys)), EVERY_TICKET)
+            return [int(rows[k].values["SUBMITTED"][0] or 0) for k in keys]
 
         result: int = await loader(ctx, "ticket_count", batch).load(parse_id(self.id, "id"))
         return result

@@ -19,13 +19,11 @@ import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from lianxin.assessment.app.metrics import DEFAULT_EXCLUDE, MetricsQuery, MetricsRow, compute, newest
 from lianxin.assessment.app.rankings import Level, RankingStore, live_entries
-from lianxin.assessment.domain.periods import PeriodKind, month_end, period_of
+from lianxin.assessment.domain.periods import CHINA, PeriodKind, month_end, period_of
 
-CHINA = ZoneInfo("Asia/Shanghai")
 ALARMS = 10
 TODAY = ("SUBMITTED", "RESOLVED")
 NOW = ("OPEN", "OVERDUE_OPEN")

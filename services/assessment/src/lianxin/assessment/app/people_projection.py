@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from google.protobuf.message import Message
 from lianxin.assessment.domain.coverage import CampaignTerms
+from lianxin.assessment.domain.periods import china_day
 from lianxin.events.v1 import people_pb2 as pb
 from lianxin.events.v1.envelope_pb2 import Envelope
 
@@ -116,8 +117,7 @@ def _enum_name(enum: Any, value: int, prefix: str) -> str:
 
 
 def _china_day(env: Envelope) -> dt.date:
-    at = env.occurred_at.ToDatetime(tzinfo=dt.UTC)
-    return (at + dt.timedelta(hours=8)).date()   # Asia/Shanghai has no DST
+    return china_day(env.occurred_at.ToDatetime(tzinfo=dt.UTC))
 
 
 async def _org_unit(uow: PeopleUnitOfWork, env: Envelope, m: pb.OrgUnitCreated) -> None:

@@ -26,7 +26,8 @@ from typing import Any
 from lianxin.assessment.domain import ticket_events as ev
 from lianxin.assessment.domain.cubes import Contribution, Point
 from lianxin.assessment.domain.measures import hist_bucket
-from lianxin.assessment.domain.ticket_fact import DONE, AssignmentFact, TicketFact, china_day
+from lianxin.assessment.domain.periods import china_day
+from lianxin.assessment.domain.ticket_fact import DONE, AssignmentFact, TicketFact
 from lianxin.assessment.domain.ticket_steps import STEPS
 
 __all__ = ["AssignmentFact", "TicketFact", "apply", "china_day", "contributions", "fold",

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from lianxin.assessment.domain.cubes import Contribution, Delta, Point, deltas
-from lianxin.assessment.domain.facts import china_day, in_order
+from lianxin.assessment.domain.facts import in_order
+from lianxin.assessment.domain.periods import china_day
 
 S = TypeVar("S")
 Stamps = dict[tuple[str, tuple[object, ...]], dt.datetime]   # (cube, row key) → newest event

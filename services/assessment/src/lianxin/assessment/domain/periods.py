@@ -10,6 +10,20 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+# China time (Asia/Shanghai: UTC+8, no daylight saving since 1991). Every date in this service
+# — a ticket's cohort, "today" on a screen, a period's bounds — is a China date.
+CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def china_day(at: dt.datetime) -> dt.date:
+    """The China calendar date of an instant."""
+    return at.astimezone(CHINA).date()
+
+
+def china_midnight(day: dt.date) -> dt.datetime:
+    """The instant a China calendar date begins."""
+    return dt.datetime.combine(day, dt.time(), CHINA)
+
 
 class PeriodKind(enum.Enum):
     DAY = "DAY"

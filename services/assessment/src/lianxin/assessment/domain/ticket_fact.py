@@ -11,12 +11,7 @@ from dataclasses import dataclass
 from lianxin.assessment.domain import ticket_events as ev
 from lianxin.assessment.domain.cubes import EXPLAINED, MERGED, NORMAL
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "CST")   # no daylight saving since 1991
 ACTIVE, DONE, RETURNED, CANCELLED, STOPPED = "active", "done", "returned", "cancelled", "stopped"
-
-
-def china_day(at: dt.datetime) -> dt.date:
-    return at.astimezone(CHINA).date()
 
 
 @dataclass(frozen=True, slots=True)

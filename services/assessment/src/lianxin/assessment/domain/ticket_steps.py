@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from lianxin.assessment.domain import ticket_events as ev
+from lianxin.assessment.domain.periods import china_day
 from lianxin.assessment.domain.ticket_fact import (
     ACTIVE,
     CANCELLED,
@@ -17,7 +18,6 @@ from lianxin.assessment.domain.ticket_fact import (
     STOPPED,
     AssignmentFact,
     TicketFact,
-    china_day,
 )
 
 Changes = dict[str, Any]

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 
 from lianxin.assessment.domain import ticket_events as ev
 from lianxin.assessment.domain.cubes import NORMAL, Contribution, Point
-from lianxin.assessment.domain.facts import china_day, in_order
+from lianxin.assessment.domain.facts import in_order
+from lianxin.assessment.domain.periods import china_day
 
 
 @dataclass(frozen=True, slots=True)
