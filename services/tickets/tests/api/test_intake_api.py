@@ -1,5 +1,5 @@
 """submitTicket through the subgraph: a resident scanning a contact card, a cadre recording a
-demand with the resident's contact, and cards that no longer open a demand."""
+demand with the resident's contact, cards that no longer open a demand, and photo references."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from lianxin.kit.tokens import card_qr_payload, sign_token
 from lianxin.tickets.adapters.uow import TicketsUnitOfWork
 from lianxin.tickets.domain.people_refs import PairingRef
 from sqlalchemy.ext.asyncio import AsyncEngine
-from tickets_helpers import COUNTY, TOWN, VILLAGE, single
+from tickets_helpers import COUNTY, OTHER_TOWN, TOWN, VILLAGE, single
 
 pytestmark = pytest.mark.integration
 PAIRING, ENDED, HOUSEHOLD = uuid.UUID(int=600), uuid.UUID(int=601), uuid.UUID(int=500)
@@ -94,3 +94,65 @@ async def test_cadre_records_a_demand_with_the_residents_contact(
     assert (bad["code"], bad["field"]) == ("BAD_USER_INPUT", "latitude")
     bad_id = await submit(cadre, orgUnitId=str(VILLAGE), contact={"householdId": "h-1"})
     assert bad_id["field"] == "contact.householdId"
+
+
+# --- photo references ---------------------------------------------------------------------------
+CLOUD = "cloud://prod-1a2b.7072-prod-1a2b-1300000000/tickets/leak.jpg"
+HTTPS = "https://files.mojiang.gov.cn/tickets/2026/leak-2.jpg"
+WITH_PHOTOS = """mutation($i: SubmitTicketInput!) { submitTicket(input: $i) {
+  __typename ... on Ticket { id photos } ... on UserError { code field message } } }"""
+READ = "query($id: ID!) { ticket(id: $id) { id photos } }"
+
+
+async def test_photos_are_kept_in_order_and_shown_to_whoever_sees_the_ticket(
+        engine: AsyncEngine, graphql_context: Any, pii: PiiConfig) -> None:
+    me = graphql_context(engine, role="resident", subject=RESIDENT)
+    data = {"id": str(uuid.uuid4()), "channel": "MINI_PROGRAM", "category": "water.supply",
+            "text": "水管爆了", "pairingToken": card(pii, PAIRING), "photos": [HTTPS, CLOUD]}
+    got = await single(me, WITH_PHOTOS, i=data)
+    assert got == {"__typename": "Ticket", "id": data["id"], "photos": [HTTPS, CLOUD]}
+    assert (await stored(engine, got["id"])).photos == [HTTPS, CLOUD]
+    cadre = graphql_context(engine, role="cadre", org_scope=(str(TOWN),), subject="cadre-li")
+    for caller in (me, cadre):
+        assert await single(caller, READ, id=got["id"]) == {"id": got["id"],
+                                                            "photos": [HTTPS, CLOUD]}
+    elsewhere = graphql_context(engine, role="cadre", org_scope=(str(OTHER_TOWN),))
+    assert await single(elsewhere, READ, id=got["id"]) is None
+    plain = await submit(me, pairingToken=card(pii, PAIRING))
+    assert await single(me, READ, id=plain["id"]) == {"id": plain["id"], "photos": []}
+
+
+async def test_a_retry_with_the_same_photos_is_one_ticket_other_photos_a_conflict(
+        engine: AsyncEngine, graphql_context: Any, pii: PiiConfig) -> None:
+    me = graphql_context(engine, role="resident", subject=RESIDENT)
+    data = {"id": str(uuid.uuid4()), "channel": "MINI_PROGRAM", "category": "water.supply",
+            "text": "水管爆了", "pairingToken": card(pii, PAIRING), "photos": [CLOUD, HTTPS]}
+    first = await single(me, WITH_PHOTOS, i=data)
+    assert await single(me, WITH_PHOTOS, i=data) == first
+    other = await single(me, WITH_PHOTOS, i={**data, "photos": [CLOUD]})
+    assert (other["__typename"], other["code"], other["field"]) == (
+        "ConflictError", "CONFLICT", "id")
+    async with engine.connect() as conn:
+        count = await conn.execute(sa.text("SELECT count(*) FROM ticket WHERE id = :id"),
+                                   {"id": uuid.UUID(data["id"])})
+        assert count.scalar_one() == 1
+    assert (await stored(engine, data["id"])).photos == [CLOUD, HTTPS]
+
+
+async def test_a_bad_photo_reference_is_invalid_input_naming_it(
+        engine: AsyncEngine, graphql_context: Any) -> None:
+    cadre = graphql_context(engine, role="cadre", org_scope=(str(TOWN),), subject="cadre-li")
+    data = {"id": str(uuid.uuid4()), "channel": "APP", "category": "water.supply",
+            "text": "水管爆了", "orgUnitId": str(VILLAGE),
+            "photos": [CLOUD, HTTPS, "wxfile://tmp_8f2c.jpg"]}
+    bad = await single(cadre, WITH_PHOTOS, i=data)
+    assert (bad["__typename"], bad["code"], bad["field"]) == (
+        "InvalidInputError", "BAD_USER_INPUT", "photos[2]")
+    assert "wx.cloud.uploadFile" in bad["message"]
+    too_many = await single(cadre, WITH_PHOTOS, i={
+        **data, "photos": [f"cloud://env-1/t/{n}.jpg" for n in range(10)]})
+    assert (too_many["field"], too_many["code"]) == ("photos", "BAD_USER_INPUT")
+    async with engine.connect() as conn:
+        count = await conn.execute(sa.text("SELECT count(*) FROM ticket WHERE id = :id"),
+                                   {"id": uuid.UUID(data["id"])})
+        assert count.scalar_one() == 0

@@ -100,3 +100,21 @@ async def test_contact_card_links_pairing_household_and_place(
     assert (stored.org_unit_id, stored.pairing_id, stored.household_id, stored.resident_id) == (
         VILLAGE, PAIRING, HOUSEHOLD, uuid.UUID(int=801))
     assert list(stored.org_path) == [COUNTY, TOWN, VILLAGE] and not stored.recorded_by_staff
+
+
+async def test_photo_references_are_stored_and_only_counted_in_the_event(
+        seeded_engine: AsyncEngine, make: Any) -> None:
+    photos = ("cloud://prod-1a2b/tickets/leak.jpg", "https://files.mojiang.gov.cn/t/leak-2.jpg")
+    cmd = SubmitTicket(uuid.uuid4(), Channel.APP, "water.supply", "水管爆了", org_unit_id=VILLAGE,
+                       photos=photos)
+    ticket = await submit_ticket(cmd, make(), CADRE, clock=FakeClock(BEFORE_HOLIDAY))
+    [stored] = await rows(seeded_engine, "SELECT photos FROM ticket")
+    assert stored.photos == list(photos)
+    uow = make()
+    async with uow:
+        [loaded] = await uow.tickets.get_many([ticket.id])
+    assert loaded.photos == photos
+    [event] = await rows(seeded_engine, "SELECT envelope FROM outbox")
+    _, payload = unwrap(event.envelope)
+    assert payload.photo_count == 2
+    assert b"leak" not in payload.SerializeToString()

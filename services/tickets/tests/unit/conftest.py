@@ -56,9 +56,9 @@ class FakeTickets(Rows):
             if i in self.rows and self.rows[i].visit_id is None:
                 self.rows[i] = replace(self.rows[i], visit_id=visit_id)
 
-    async def next_code(self, county_id: uuid.UUID, year: int) -> int:
-        self.counters[(county_id, year)] = self.counters.get((county_id, year), 0) + 1
-        return self.counters[(county_id, year)]
+    async def next_code(self, prefix: str, year: int) -> int:
+        self.counters[(prefix, year)] = self.counters.get((prefix, year), 0) + 1
+        return self.counters[(prefix, year)]
 
 
 class FakeHistory(Rows):

@@ -107,6 +107,18 @@ async def test_codes_count_per_county_and_year(world: Any) -> None:
         "墨江县-2026-000001", "宁洱县-2026-000001", "墨江县-2026-000002", "墨江县-2027-000001"]
 
 
+async def test_two_counties_of_one_name_never_share_a_code(world: Any) -> None:
+    """朝阳区 is in Beijing and in Changchun: a province or national deployment has counties of
+    one name, and a county may be renamed to a name another had. A code is forever and unique,
+    so the numbers of one prefix and year are counted once, whichever county they belong to."""
+    twin = uuid.UUID(int=92)
+    world.org_units.rows[twin] = OrgUnitRef(twin, PROVINCE, "墨江县", "county", (PROVINCE, twin))
+    a = await submit(world)
+    b = await submit(world, org_unit_id=twin)
+    c = await submit(world)
+    assert [a.code, b.code, c.code] == ["墨江县-2026-000001", "墨江县-2026-000002", "墨江县-2026-000003"]
+
+
 @pytest.mark.parametrize(("category", "message"), [
     ("weather", "`categories` query"), ("power", "no longer in use"),
     ("power.outage", "no longer in use"),   # its parent is deactivated

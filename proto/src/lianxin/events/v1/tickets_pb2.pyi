@@ -159,7 +159,7 @@ CLOSE_REASON_RATED: CloseReason
 CLOSE_REASON_NO_RATING: CloseReason
 
 class TicketSubmitted(_message.Message):
-    __slots__ = ("ticket_id", "org_unit_id", "org_path", "channel", "category", "text_length", "kind", "ledger", "urgency", "code", "resident_id", "household_id", "visit_id", "pairing_id", "anonymous", "confidential", "accept_due", "accept_due_provisional", "imported", "submitted_at", "handling_unit_id")
+    __slots__ = ("ticket_id", "org_unit_id", "org_path", "channel", "category", "text_length", "kind", "ledger", "urgency", "code", "resident_id", "household_id", "visit_id", "pairing_id", "anonymous", "confidential", "accept_due", "accept_due_provisional", "imported", "submitted_at", "handling_unit_id", "photo_count")
     TICKET_ID_FIELD_NUMBER: _ClassVar[int]
     ORG_UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     ORG_PATH_FIELD_NUMBER: _ClassVar[int]
@@ -181,6 +181,7 @@ class TicketSubmitted(_message.Message):
     IMPORTED_FIELD_NUMBER: _ClassVar[int]
     SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
     HANDLING_UNIT_ID_FIELD_NUMBER: _ClassVar[int]
+    PHOTO_COUNT_FIELD_NUMBER: _ClassVar[int]
     ticket_id: str
     org_unit_id: str
     org_path: _containers.RepeatedScalarFieldContainer[str]
@@ -202,7 +203,8 @@ class TicketSubmitted(_message.Message):
     imported: bool
     submitted_at: str
     handling_unit_id: str
-    def __init__(self, ticket_id: _Optional[str] = ..., org_unit_id: _Optional[str] = ..., org_path: _Optional[_Iterable[str]] = ..., channel: _Optional[_Union[Channel, str]] = ..., category: _Optional[str] = ..., text_length: _Optional[int] = ..., kind: _Optional[_Union[TicketKind, str]] = ..., ledger: _Optional[_Union[Ledger, str]] = ..., urgency: _Optional[_Union[Urgency, str]] = ..., code: _Optional[str] = ..., resident_id: _Optional[str] = ..., household_id: _Optional[str] = ..., visit_id: _Optional[str] = ..., pairing_id: _Optional[str] = ..., anonymous: _Optional[bool] = ..., confidential: _Optional[bool] = ..., accept_due: _Optional[str] = ..., accept_due_provisional: _Optional[bool] = ..., imported: _Optional[bool] = ..., submitted_at: _Optional[str] = ..., handling_unit_id: _Optional[str] = ...) -> None: ...
+    photo_count: int
+    def __init__(self, ticket_id: _Optional[str] = ..., org_unit_id: _Optional[str] = ..., org_path: _Optional[_Iterable[str]] = ..., channel: _Optional[_Union[Channel, str]] = ..., category: _Optional[str] = ..., text_length: _Optional[int] = ..., kind: _Optional[_Union[TicketKind, str]] = ..., ledger: _Optional[_Union[Ledger, str]] = ..., urgency: _Optional[_Union[Urgency, str]] = ..., code: _Optional[str] = ..., resident_id: _Optional[str] = ..., household_id: _Optional[str] = ..., visit_id: _Optional[str] = ..., pairing_id: _Optional[str] = ..., anonymous: _Optional[bool] = ..., confidential: _Optional[bool] = ..., accept_due: _Optional[str] = ..., accept_due_provisional: _Optional[bool] = ..., imported: _Optional[bool] = ..., submitted_at: _Optional[str] = ..., handling_unit_id: _Optional[str] = ..., photo_count: _Optional[int] = ...) -> None: ...
 
 class TicketAccepted(_message.Message):
     __slots__ = ("ticket_id", "handling_unit_id", "status", "handle_due", "handle_due_provisional", "on_time")

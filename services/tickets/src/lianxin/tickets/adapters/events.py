@@ -66,7 +66,7 @@ def _submitted(e: ev.TicketSubmitted) -> Message:
         pairing_id=_s(t.pairing_id), anonymous=t.anonymous, confidential=t.confidential,
         accept_due=_t(t.accept_due), accept_due_provisional=_p(t.accept_due),
         imported=t.imported, submitted_at=_t(t.submitted_at),
-        handling_unit_id=str(t.handling_unit_id))
+        handling_unit_id=str(t.handling_unit_id), photo_count=len(t.photos))
 
 
 def _dispatched(e: ev.TicketDispatched) -> Message:

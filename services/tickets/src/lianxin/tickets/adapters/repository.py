@@ -81,7 +81,7 @@ class TicketCodec:
             pairing_id=row["pairing_id"], latitude=row["latitude"], longitude=row["longitude"],
             anonymous=row["anonymous"], confidential=row["confidential"],
             imported=row["imported"], external_ref=row["external_ref"],
-            requester_key=row["requester_key"], status=Status(row["status"]),
+            photos=tuple(row["photos"]), requester_key=row["requester_key"], status=Status(row["status"]),
             involved_units=tuple(row["involved_units"]),
             accept_due=_deadline(row, "accept_due"), handle_due=_deadline(row, "handle_due"),
             feedback_due=_deadline(row, "feedback_due"), paused_at=row["paused_at"],
@@ -113,7 +113,7 @@ class TicketCodec:
             "recorded_by_staff": t.recorded_by_staff, "visit_id": t.visit_id,
             "pairing_id": t.pairing_id, "latitude": t.latitude, "longitude": t.longitude,
             "anonymous": t.anonymous, "confidential": t.confidential, "imported": t.imported,
-            "external_ref": t.external_ref, "status": t.status.value,
+            "external_ref": t.external_ref, "photos": list(t.photos), "status": t.status.value,
             "involved_units": list(t.involved_units), "reach": list(t.reach),
             **due("accept_due", t.accept_due), **due("handle_due", t.handle_due),
             **due("feedback_due", t.feedback_due), "paused_at": t.paused_at,
@@ -167,11 +167,11 @@ class SqlTicketRepository:
             sa.update(ticket).where(ticket.c.id.in_(list(ticket_ids)), ticket.c.visit_id.is_(None))
             .values(visit_id=visit_id))
 
-    async def next_code(self, county_id: uuid.UUID, year: int) -> int:
+    async def next_code(self, prefix: str, year: int) -> int:
         # The counter row is locked until commit: codes are gap-free and never repeat.
-        stmt = insert(ticket_code_counter).values(county_id=county_id, year=year, last=1)
+        stmt = insert(ticket_code_counter).values(prefix=prefix, year=year, last=1)
         stmt = stmt.on_conflict_do_update(
-            index_elements=[ticket_code_counter.c.county_id, ticket_code_counter.c.year],
+            index_elements=[ticket_code_counter.c.prefix, ticket_code_counter.c.year],
             set_={"last": ticket_code_counter.c.last + 1})
         stmt = stmt.returning(ticket_code_counter.c.last)  # type: ignore[assignment]
         return int((await self._session.execute(stmt)).scalar_one())

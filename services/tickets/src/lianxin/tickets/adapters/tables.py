@@ -59,6 +59,9 @@ ticket = sa.Table(
     sa.Column("confidential", sa.Boolean, nullable=False, server_default="false"),
     sa.Column("imported", sa.Boolean, nullable=False, server_default="false"),
     sa.Column("external_ref", sa.Text),
+    # Photo references (https:// URLs, WeChat cloud:// fileIDs), in submission order; the
+    # images themselves stay in object storage.
+    sa.Column("photos", ARRAY(sa.Text), nullable=False, server_default="{}"),
     # --- workflow ---
     sa.Column("handling_unit_id", Uuid, nullable=False),
     sa.Column("handling_path", Path, nullable=False),
@@ -99,11 +102,12 @@ ticket = sa.Table(
         "status NOT IN ('closed', 'merged')")),
 )
 
-# Human-readable codes: one counter per county and year (墨江县-2026-000042).
+# Human-readable codes: one counter per prefix (the county's name) and year
+# (墨江县-2026-000042); by name, not county id, so counties of one name never share a code.
 ticket_code_counter = sa.Table(
     "ticket_code_counter",
     metadata,
-    sa.Column("county_id", Uuid, primary_key=True),
+    sa.Column("prefix", sa.Text, primary_key=True),
     sa.Column("year", sa.Integer, primary_key=True),
     sa.Column("last", sa.Integer, nullable=False),
 )

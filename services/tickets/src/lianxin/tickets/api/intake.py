@@ -61,6 +61,12 @@ class SubmitTicketInput:
     anonymous: bool = strawberry.field(default=False, description="No identity at all")
     confidential: bool = strawberry.field(
         default=False, description="Identity known but shown only to cleared staff")
+    photos: list[str] = strawberry.field(
+        default_factory=list,
+        description="Photos of the problem, uploaded by the client first: each an https:// URL "
+                    "or a WeChat cloud:// fileID (from wx.cloud.uploadFile); at most 9, each at "
+                    "most 1024 characters, no spaces, no repeats. Kept in this order; part of "
+                    "the content a retry must resend")
 
 
 def _opt_id(value: strawberry.ID | None, field: str) -> uuid.UUID | None:
@@ -79,7 +85,7 @@ def command(i: SubmitTicketInput) -> SubmitTicket:
         kind=i.kind, ledger=i.ledger, urgency=i.urgency, contact=contact,
         visit_id=_opt_id(i.visit_id, "visitId"),
         pairing_token=i.pairing_token or None, latitude=i.latitude, longitude=i.longitude,
-        anonymous=i.anonymous, confidential=i.confidential)
+        anonymous=i.anonymous, confidential=i.confidential, photos=tuple(i.photos))
 
 
 @strawberry.type

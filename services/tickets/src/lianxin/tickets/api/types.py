@@ -93,6 +93,9 @@ class TicketType:
     recorded_by_staff: bool = strawberry.field(description="A cadre recorded it on the "
                                                "resident's behalf")
     imported: bool = strawberry.field(description="Brought in from a ledger (台账)")
+    photos: list[str] = strawberry.field(
+        description="Photo references as submitted, in order: https:// URLs, or WeChat cloud:// "
+                    "fileIDs (turn one into a link with wx.cloud.getTempFileURL)")
     accept_due: DeadlineType | None
     handle_due: DeadlineType | None
     feedback_due: DeadlineType | None
@@ -119,7 +122,7 @@ class TicketType:
             kind=t.kind, category_code=t.category, ledger=t.ledger, urgency=t.urgency,
             text=t.text, submitted_at=t.submitted_at, anonymous=t.anonymous,
             confidential=t.confidential, recorded_by_staff=t.recorded_by_staff,
-            imported=t.imported,
+            imported=t.imported, photos=list(t.photos),
             accept_due=DeadlineType.of(t.accept_due, Clock.ACCEPT in late),
             handle_due=DeadlineType.of(t.handle_due, Clock.HANDLE in late),
             feedback_due=DeadlineType.of(t.feedback_due, Clock.FEEDBACK in late),

@@ -40,7 +40,8 @@ from lianxin.tickets.domain.ticket import (
 @dataclass(frozen=True, slots=True)
 class SubmitTicket:
     """A demand to record. `org_unit_id` may be left out when `pairing_token` (a contact card's
-    QR payload or token) names the household's pairing. `submitted_at`, `imported` and
+    QR payload or token) names the household's pairing. `photos` are references the client got
+    by uploading first (https:// URLs or WeChat cloud:// fileIDs). `submitted_at`, `imported` and
     `external_ref` are for the ledger importer; live intake is stamped with the clock."""
 
     id: uuid.UUID
@@ -61,6 +62,7 @@ class SubmitTicket:
     submitted_at: dt.datetime | None = None
     imported: bool = False
     external_ref: str | None = None
+    photos: tuple[str, ...] = ()
 
 
 def _not_a_card(exc: InvalidLinkToken) -> InvalidLinkToken:
@@ -121,6 +123,7 @@ async def _check(cmd: SubmitTicket, uow: UnitOfWork, actor: Actor,
                  now: dt.datetime) -> intake.Intake:
     text = intake.check_text(cmd.text)
     intake.check_coordinates(cmd.latitude, cmd.longitude)
+    photos = intake.check_photos(cmd.photos)
     submitted_at = intake.check_import(cmd.submitted_at, cmd.imported, cmd.external_ref, now)
     if cmd.imported and actor.is_resident:
         raise OutOfScope("only staff import ledgers", field="imported")
@@ -139,7 +142,8 @@ async def _check(cmd: SubmitTicket, uow: UnitOfWork, actor: Actor,
         contact=_contact(cmd, actor, pairing), recorded_by_staff=not actor.is_resident,
         visit_id=cmd.visit_id, pairing_id=pairing.id if pairing else None,
         latitude=cmd.latitude, longitude=cmd.longitude, anonymous=cmd.anonymous,
-        confidential=cmd.confidential, imported=cmd.imported, external_ref=cmd.external_ref)
+        confidential=cmd.confidential, imported=cmd.imported, external_ref=cmd.external_ref,
+        photos=photos)
 
 
 def _retry(draft: intake.Intake, stored: Ticket) -> Ticket:
@@ -161,7 +165,9 @@ async def _numbered(uow: UnitOfWork, draft: intake.Intake) -> Ticket:
     county_id = intake.county_of(units, path)
     county = next(u for u in units if u.id == county_id)
     year = draft.submitted_at.astimezone(CHINA).year
-    number = await uow.tickets.next_code(county_id, year)
+    # Counted by the code's prefix, not the county's id: two counties of one name (or a county
+    # renamed to a name another had) must not hand out the same code.
+    number = await uow.tickets.next_code(county.name, year)
     policy = governing(await uow.sla_policies.all(), draft.kind, draft.category, draft.urgency)
     accept_due = await deadline(uow, draft.submitted_at, policy.accept_days)
     return draft.ticket(intake.ticket_code(county.name, draft.submitted_at, number), accept_due)

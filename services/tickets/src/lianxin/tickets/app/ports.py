@@ -40,8 +40,8 @@ class TicketRepository(Protocol):
     async def link_visit(self, visit_id: uuid.UUID, ticket_ids: Sequence[uuid.UUID]) -> None:
         """Record the visit on those of the tickets that do not name one yet."""
         ...
-    async def next_code(self, county_id: uuid.UUID, year: int) -> int:
-        """The next number of the county's counter for `year` (1, 2, …; gap-free per commit)."""
+    async def next_code(self, prefix: str, year: int) -> int:
+        """The next number of the codes `<prefix>-<year>-…` (1, 2, …; gap-free per commit)."""
         ...
 
 

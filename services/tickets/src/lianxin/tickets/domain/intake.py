@@ -5,9 +5,11 @@ GraphQL input field to fix."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 from lianxin.tickets.domain.calendar import CHINA
 from lianxin.tickets.domain.errors import InvalidTicket
@@ -26,6 +28,8 @@ from lianxin.tickets.domain.ticket import (
 MAX_NAME_LENGTH = 50
 MAX_ADDRESS_LENGTH = 200
 MAX_EXTERNAL_REF_LENGTH = 200
+MAX_PHOTOS = 9                 # what WeChat's image picker (wx.chooseMedia) hands over at once
+MAX_PHOTO_REF_LENGTH = 1024    # fileIDs and signed URLs run to a few hundred characters
 
 
 def ledger_for(kind: Kind, ledger: Ledger | None) -> Ledger:
@@ -94,6 +98,84 @@ def check_import(submitted_at: dt.datetime | None, imported: bool, external_ref:
     return submitted_at
 
 
+def _bad_character(ref: str) -> str | None:
+    """The first space or invisible character in a reference, described for the message: a
+    reference must be copied verbatim to fetch the photo, and such characters do not survive
+    that (or hide a different file behind a familiar-looking name)."""
+    for position, ch in enumerate(ref, start=1):
+        if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp"):
+            name = unicodedata.name(ch, "control character")
+            return f"U+{ord(ch):04X} ({name}) at character {position}"
+    return None
+
+
+def _https_problem(ref: str) -> str | None:
+    try:
+        url = urlsplit(ref)
+        host = url.hostname
+    except ValueError:  # e.g. an unclosed [ of an IPv6 host
+        host = None
+    if not host:
+        return "has no host; an https URL looks like https://files.example.gov.cn/tickets/a.jpg"
+    if url.username is not None or url.password is not None:
+        # Everyone who may see the ticket sees its photo references.
+        return ("carries a user name or password (user:password@host); give a URL without "
+                "credentials, e.g. a signed URL")
+    if url.path in ("", "/"):
+        return "names no file (the URL ends at the host); give the photo's full URL"
+    return None
+
+
+def _photo_problem(ref: str) -> str | None:
+    """What is wrong with one reference, as the rest of a sentence; None when it is fine."""
+    if not ref:
+        return "is empty; give the photo's https:// URL or cloud:// fileID, or leave it out"
+    if len(ref) > MAX_PHOTO_REF_LENGTH:
+        return (f"is {len(ref)} characters long, at most {MAX_PHOTO_REF_LENGTH} are allowed; "
+                "store the photo under a shorter path")
+    bad = _bad_character(ref)
+    if bad is not None:
+        return (f"contains {bad}; a reference holds no spaces or control characters: "
+                "percent-encode them (a space is %20) or upload the photo under a plain name")
+    if ref.startswith("https://"):
+        return _https_problem(ref)
+    if ref.startswith("cloud://"):
+        env, _, path = ref.removeprefix("cloud://").partition("/")
+        if not env or not path.strip("/"):
+            return ("is not a WeChat cloud fileID; expected cloud://<env-id>/<path> as "
+                    "wx.cloud.uploadFile returns it, e.g. cloud://prod-1a2b/tickets/a.jpg")
+        return None
+    if ref.startswith(("wxfile://", "http://tmp/", "http://usr/")):
+        return ("is a temporary file on the phone; upload it with wx.cloud.uploadFile first and "
+                "send the fileID it returns")
+    if ref.startswith("http://"):
+        return "uses http://; photos must be served over https://, or be a cloud:// fileID"
+    if ref.startswith("data:"):
+        return ("embeds the image; upload the photo first (wx.cloud.uploadFile or the county's "
+                "store) and send its https:// URL or cloud:// fileID")
+    return ("must be an https:// URL or a cloud:// fileID; upload the photo first and send the "
+            "reference the upload returns")
+
+
+def check_photos(photos: Sequence[str]) -> tuple[str, ...]:
+    """Photo references as given, in order: each an https:// URL or a WeChat cloud:// fileID
+    (the client uploads first; a ticket keeps references only), at most MAX_PHOTOS, none twice."""
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidTicket(f"photos holds at most {MAX_PHOTOS} references, got {len(photos)}; "
+                            "keep the ones that show the problem best", field="photos")
+    first_at: dict[str, int] = {}
+    for i, ref in enumerate(photos):
+        field = f"photos[{i}]"
+        problem = _photo_problem(ref)
+        if problem is not None:
+            raise InvalidTicket(f"{field} {problem}", field=field)
+        if ref in first_at:
+            raise InvalidTicket(f"{field} repeats photos[{first_at[ref]}]; send each photo once",
+                                field=field)
+        first_at[ref] = i
+    return tuple(photos)
+
+
 def county_of(units: Sequence[OrgUnitRef], path: Sequence[uuid.UUID]) -> uuid.UUID:
     """The county a place belongs to (codes are numbered per county): the first unit on its
     path of kind county, else the root."""
@@ -130,6 +212,7 @@ class Intake:
     confidential: bool
     imported: bool
     external_ref: str | None
+    photos: tuple[str, ...] = ()
 
     def ticket(self, code: str, accept_due: Deadline | None) -> Ticket:
         """The new ticket: RECEIVED, handled where it was raised until someone moves it."""
@@ -142,7 +225,8 @@ class Intake:
             recorded_by_staff=self.recorded_by_staff, visit_id=self.visit_id,
             pairing_id=self.pairing_id, latitude=self.latitude, longitude=self.longitude,
             anonymous=self.anonymous, confidential=self.confidential, imported=self.imported,
-            external_ref=self.external_ref, accept_due=accept_due, updated_at=self.submitted_at)
+            external_ref=self.external_ref, photos=self.photos, accept_due=accept_due,
+            updated_at=self.submitted_at)
 
     def same_as(self, stored: Ticket) -> bool:
         """Whether `stored` was created by this very submission (a retry), whatever happened
@@ -151,9 +235,10 @@ class Intake:
                 stored.urgency, stored.text, stored.submitted_by, stored.contact,
                 stored.recorded_by_staff, stored.visit_id, stored.pairing_id, stored.latitude,
                 stored.longitude, stored.anonymous, stored.confidential, stored.imported,
-                stored.external_ref, stored.submitted_at if stored.imported else None) == (
+                stored.external_ref, stored.photos,
+                stored.submitted_at if stored.imported else None) == (
                 self.place.id, self.channel, self.kind, self.category, self.ledger,
                 self.urgency, self.text, self.submitted_by, self.contact,
                 self.recorded_by_staff, self.visit_id, self.pairing_id, self.latitude,
                 self.longitude, self.anonymous, self.confidential, self.imported,
-                self.external_ref, self.submitted_at if self.imported else None)
+                self.external_ref, self.photos, self.submitted_at if self.imported else None)

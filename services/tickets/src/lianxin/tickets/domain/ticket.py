@@ -141,6 +141,7 @@ class Ticket:
     confidential: bool = False
     imported: bool = False
     external_ref: str | None = None
+    photos: tuple[str, ...] = ()      # references into object storage, in submission order
     requester_key: str | None = None  # "r:<resident id>" or "p:<phone blind index>"
     status: Status = Status.RECEIVED
     involved_units: tuple[uuid.UUID, ...] = ()  # departments with a task (dispatch, whistle)
