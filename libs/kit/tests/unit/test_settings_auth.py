@@ -84,18 +84,20 @@ def test_no_header_is_anonymous() -> None:
     assert JwtVerifier(settings()).from_header(None) is None
 
 
-def test_a_websocket_client_signs_in_with_connection_init() -> None:
+async def test_a_websocket_client_signs_in_with_connection_init() -> None:
     """graphql-transport-ws carries no headers per operation: the token comes in the payload."""
     from lianxin.kit.graphql import context_getter
 
     verifier = JwtVerifier(settings())
     token = issue_token(secret=SECRET, subject="screen-1", role="screen")
     ctx = context_getter(verifier, None, None)
-    with pytest.raises(AuthError):
-        ctx.require()
     ctx.connection_params = {"authorization": f"Bearer {token}"}
+    with pytest.raises(AuthError):
+        ctx.require()  # stored only: the server signs in when it accepts connection_init
+    await ctx.sign_in_from_connection()
     assert ctx.require().subject == "screen-1"
     forged = context_getter(verifier, None, None)
     forged.connection_params = {"authorization": "Bearer not-a-token"}
+    await forged.sign_in_from_connection()
     with pytest.raises(AuthError):
         forged.require()

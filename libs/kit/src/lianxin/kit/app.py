@@ -1,9 +1,13 @@
 """FastAPI application factory shared by the services: lifespan-built resources, health
-endpoints, and the Strawberry router at /graphql."""
+endpoints, and the Strawberry router at /graphql — which answers as GraphQL over HTTP asks:
+401 without a valid token, application/graphql-response+json when accepted, and every error
+(also those of the HTTP layer) as a GraphQL error body with a code."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -12,16 +16,28 @@ from typing import Any
 
 import sqlalchemy as sa
 import strawberry
+from cross_web import HTTPException, StarletteRequestAdapter
 from fastapi import FastAPI, Request, WebSocket
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from lianxin.kit.auth import JwtVerifier
 from lianxin.kit.db import make_engine, make_sessions
-from lianxin.kit.graphql import RequestContext, context_getter
+from lianxin.kit.graphql import RequestContext, request_context
 from lianxin.kit.settings import KitSettings, PiiConfig
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.responses import HTMLResponse, StreamingResponse
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 log = logging.getLogger(__name__)
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+CONNECTION_INIT_TIMEOUT = dt.timedelta(seconds=10)
+# Codes of the errors the HTTP layer answers itself (before any GraphQL runs), by status.
+HTTP_ERROR_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
+                    415: "UNSUPPORTED_MEDIA_TYPE"}
 
 
 @dataclass
@@ -37,6 +53,87 @@ class Resources:
 
 
 Background = Callable[[Resources, asyncio.Event], Coroutine[Any, Any, None]]
+
+
+def response_media_type(accept: str | None) -> str:
+    """application/graphql-response+json when the client lists it (the gateway does), else
+    application/json — also for `*/*` or no Accept header, as GraphQL over HTTP asks."""
+    listed = {part.split(";", 1)[0].strip().lower() for part in (accept or "").split(",")}
+    media = GRAPHQL_RESPONSE_JSON if GRAPHQL_RESPONSE_JSON in listed else "application/json"
+    return f"{media}; charset=utf-8"
+
+
+def error_response(status: int, message: str, code: str, media_type: str,
+                   headers: dict[str, str] | None = None) -> Response:
+    """A GraphQL-shaped error body (no `data`: nothing was executed)."""
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return Response(json.dumps(body, ensure_ascii=False), status_code=status,
+                    media_type=media_type, headers=headers)
+
+
+class SubgraphRouter(GraphQLRouter[RequestContext, None]):
+    """Strawberry's router, made to answer as GraphQL over HTTP (and the graphql-http audit)
+    expects, and to refuse callers without a valid token before reading their request.
+
+    - No valid token: 401 with a GraphQL error body (UNAUTHENTICATED) and `WWW-Authenticate`.
+      Only the GraphiQL page (a browser's GET, outside production) is served without one.
+    - The response's content type follows Accept; with application/graphql-response+json a
+      request error (the document does not parse or validate, variables do not coerce: nothing
+      ran, so there is no `data`) is a 400, with application/json it stays a 200.
+    - Errors of the HTTP layer (bad JSON, no query, a mutation over GET …) get a JSON body with
+      a code instead of Strawberry's plain text.
+    - A websocket whose connection_init carries no valid token is closed (4403 Forbidden on
+      graphql-transport-ws, Strawberry's rejection; connection_error on legacy graphql-ws).
+    """
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if self.is_websocket_request(request):
+            return await super().run(request, context, root_value)
+        media = response_media_type(request.headers.get("accept"))
+        ide = (self.graphql_ide is not None
+               and self.should_render_graphql_ide(StarletteRequestAdapter(request)))
+        if not ide and getattr(context, "principal", None) is None:
+            return self._unauthenticated(context, media)
+        try:
+            response = await super().run(request, context, root_value)
+        except HTTPException as exc:
+            headers = {"allow": "GET, POST"} if exc.status_code == 405 else None
+            return error_response(exc.status_code, exc.reason,
+                                  HTTP_ERROR_CODES.get(exc.status_code, "BAD_REQUEST"), media,
+                                  headers)
+        if isinstance(response, Response) and not isinstance(response, HTMLResponse | StreamingResponse):
+            response.headers["content-type"] = media
+            if media.startswith(GRAPHQL_RESPONSE_JSON) and getattr(request.state,
+                                                                    "request_error", False):
+                response.status_code = 400
+        return response
+
+    @staticmethod
+    def _unauthenticated(context: Any, media: str) -> Response:
+        error = getattr(context, "auth_error", None)
+        message = error.message if error is not None else (
+            "sign in: send 'Authorization: Bearer <token>'")
+        challenge = 'Bearer realm="lianxin"' + (', error="invalid_token"' if error else "")
+        return error_response(401, message, "UNAUTHENTICATED", media,
+                              {"www-authenticate": challenge})
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        processed = await super().process_result(request, result)
+        # A request error: nothing executed (no error has a path). GraphQL over HTTP leaves
+        # `data` out then, and application/graphql-response+json answers it with a 400.
+        if result.data is None and result.errors and all(e.path is None for e in result.errors):
+            processed.pop("data", None)
+            request.state.request_error = True
+        return processed
+
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
+        await context.sign_in_from_connection()
+        if context.principal is None:
+            message = context.auth_error.message if context.auth_error else (
+                "sign in: send {\"authorization\": \"Bearer <token>\"} in connection_init")
+            raise ConnectionRejectionError(
+                {"message": message, "extensions": {"code": "UNAUTHENTICATED"}})
+        return UNSET
 
 
 def create_app(name: str, settings: KitSettings, schema: strawberry.federation.Schema,
@@ -65,12 +162,14 @@ def create_app(name: str, settings: KitSettings, schema: strawberry.federation.S
 
     async def get_context(request: Request = None, websocket: WebSocket = None) -> RequestContext:  # type: ignore[assignment]
         conn = request if request is not None else websocket
-        header = conn.headers.get("authorization")
-        return context_getter(conn.app.state.resources.verifier, conn.app.state.resources, header)
+        resources = conn.app.state.resources
+        return await request_context(resources.verifier, resources, conn.headers.get("authorization"))
 
     app = FastAPI(title=f"lianxin {name}", lifespan=lifespan, docs_url=None, redoc_url=None)
-    router: GraphQLRouter[RequestContext, None] = GraphQLRouter(
+    router = SubgraphRouter(
         schema, context_getter=get_context,
+        # A socket that has not sent its token (connection_init) by then is closed (4408).
+        connection_init_wait_timeout=CONNECTION_INIT_TIMEOUT,
         graphql_ide="graphiql" if settings.environment != "production" else None)
     app.include_router(router, prefix="/graphql")
 

@@ -1,18 +1,26 @@
 """JWT verification and the principal every request runs as.
 
 The gateway verifies tokens; each subgraph verifies them again (defence in depth), so a
-subgraph reached directly is no weaker than the gateway.
+subgraph reached directly is no weaker than the gateway. The key comes from exactly one source
+(settings): a shared secret (dev stack, tests), a PEM public key, or the identity provider's
+JWKS URL; the algorithm is pinned per source, never taken from the token.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 from lianxin.kit.errors import CodedError
 from lianxin.kit.settings import KitSettings
+
+log = logging.getLogger(__name__)
 
 ROLES = ("resident", "cadre", "supervisor", "analyst", "screen", "admin", "system")
 
@@ -45,26 +53,81 @@ class AuthError(CodedError):
     code = "UNAUTHENTICATED"
 
 
+# JWKS: how long one request may wait for the identity provider, how often keys are fetched
+# again (picks up rotations), and how long a failed fetch is remembered — while the provider is
+# down requests are refused at once instead of each queueing for its own timeout.
+JWKS_TIMEOUT_S = 3.0
+JWKS_LIFESPAN_S = 300.0
+JWKS_RETRY_AFTER_S = 10.0
+
+
+class JwksKeys:
+    """Signing keys by `kid` from a JWKS URL, cached by PyJWT's PyJWKClient (which also refetches
+    at most every 30 s for an unknown kid, so forged kids cannot hammer the provider)."""
+
+    def __init__(self, url: str, *, timeout: float = JWKS_TIMEOUT_S,
+                 lifespan: float = JWKS_LIFESPAN_S, retry_after: float = JWKS_RETRY_AFTER_S) -> None:
+        self.url = url
+        self._client = jwt.PyJWKClient(url, cache_jwk_set=True, lifespan=lifespan, timeout=timeout)
+        self._retry_after = retry_after
+        self._lock = threading.Lock()  # one fetch at a time; the others then read the cache
+        self._down_until = 0.0
+
+    def key_for(self, token: str) -> jwt.PyJWK:
+        """The key the token names (blocking: may fetch the key set); AuthError otherwise."""
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.InvalidTokenError as exc:
+            raise AuthError(f"the token is not valid: {exc}") from exc
+        if not isinstance(kid, str) or not kid:
+            raise AuthError("the token has no 'kid' header naming its signing key")
+        with self._lock:
+            if time.monotonic() < self._down_until:
+                raise AuthError("the identity provider's signing keys are unavailable; "
+                                "try again in a few seconds")
+            try:
+                return self._client.get_signing_key(kid)
+            except jwt.PyJWKClientConnectionError as exc:
+                self._down_until = time.monotonic() + self._retry_after
+                log.warning("fetching the JWKS from %s failed: %s", self.url, exc)
+                raise AuthError("the identity provider's signing keys could not be fetched; "
+                                "try again in a few seconds") from exc
+            except (jwt.PyJWKClientError, jwt.PyJWKSetError) as exc:
+                raise AuthError(f"the token's signing key {kid!r} is not one the identity "
+                                f"provider publishes ({exc})") from exc
+
+
 class JwtVerifier:
-    """Verifies bearer tokens against the configured key, issuer and audience."""
+    """Verifies bearer tokens against the configured key, algorithm, issuer and audience."""
 
     def __init__(self, settings: KitSettings) -> None:
+        assert settings.jwt_algorithm is not None  # pinned by settings validation
+        self._algorithms = [settings.jwt_algorithm]
+        self.jwks = JwksKeys(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+        self._key: str = ""
         if settings.jwt_secret is not None:
-            self._key: str = settings.jwt_secret.get_secret_value()
-            self._algorithms = ["HS256"]
-        else:
-            assert settings.jwt_public_key is not None  # guaranteed by settings validation
+            self._key = settings.jwt_secret.get_secret_value()
+        elif settings.jwt_public_key is not None:
             self._key = settings.jwt_public_key
-            self._algorithms = ["RS256", "ES256"]
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
 
     def verify(self, token: str) -> Principal:
-        """Return the token's principal or raise AuthError saying what is wrong."""
+        """Return the token's principal or raise AuthError saying what is wrong. With a JWKS URL
+        this may block on a fetch (at most JWKS_TIMEOUT_S): async code uses `verify_async`."""
+        return self._decode(token, self.jwks.key_for(token) if self.jwks else self._key)
+
+    async def verify_async(self, token: str) -> Principal:
+        """`verify` without blocking the event loop: a JWKS lookup runs in a worker thread."""
+        if self.jwks is None:
+            return self.verify(token)
+        return self._decode(token, await asyncio.to_thread(self.jwks.key_for, token))
+
+    def _decode(self, token: str, key: Any) -> Principal:
         try:
             claims = jwt.decode(
                 token,
-                self._key,
+                key,
                 algorithms=self._algorithms,
                 issuer=self._issuer,
                 audience=self._audience,
@@ -72,6 +135,9 @@ class JwtVerifier:
             )
         except jwt.ExpiredSignatureError as exc:
             raise AuthError("the token has expired; sign in again") from exc
+        except jwt.InvalidAlgorithmError as exc:
+            raise AuthError(f"the token is not valid: {exc} (tokens here must be signed with "
+                            f"{self._algorithms[0]})") from exc
         except jwt.InvalidTokenError as exc:
             raise AuthError(f"the token is not valid: {exc}") from exc
         role = claims.get("role")
@@ -88,12 +154,23 @@ class JwtVerifier:
 
     def from_header(self, authorization: str | None) -> Principal | None:
         """Principal for an `Authorization: Bearer …` header; None when there is no header."""
-        if not authorization:
-            return None
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise AuthError("the Authorization header must be 'Bearer <token>'")
-        return self.verify(token.strip())
+        token = bearer_token(authorization)
+        return None if token is None else self.verify(token)
+
+    async def from_header_async(self, authorization: str | None) -> Principal | None:
+        """`from_header` without blocking the event loop (see `verify_async`)."""
+        token = bearer_token(authorization)
+        return None if token is None else await self.verify_async(token)
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` value; None when there is none at all."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("the Authorization header must be 'Bearer <token>'")
+    return token.strip()
 
 
 def issue_token(

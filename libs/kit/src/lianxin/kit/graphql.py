@@ -1,18 +1,29 @@
-"""GraphQL helpers shared by the subgraphs: request context, schema factory, coded errors."""
+"""GraphQL helpers shared by the subgraphs: request context, schema factory, coded errors,
+and the limits every request is validated against."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLSyntaxError, NoSchemaIntrospectionCustomRule, ValidationContext
 from graphql.error import GraphQLError
+from graphql.validation import ASTValidationRule
 from lianxin.kit.auth import AuthError, JwtVerifier, Principal
-from lianxin.kit.errors import Forbidden
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from lianxin.kit.errors import CodedError, Forbidden
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.fastapi import BaseContext
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionResult
@@ -20,6 +31,15 @@ from strawberry.types.execution import ExecutionResult
 log = logging.getLogger(__name__)
 
 FEDERATION_VERSION = "2.9"  # 2.11 (Strawberry's default) is rejected by the Guild composer
+
+# Defence in depth: the gateway refuses abusive documents first (issue 6: a depth-50 query, 500
+# aliases, 10k tokens). These limits sit at or above those, so nothing the gateway lets through
+# — including its own `_entities` queries, which add a level, key fields and aliases when it
+# merges fetches — is refused here; they bound what a caller reaching a subgraph directly can
+# make it do. The demo loader sends 50 aliased mutations per request.
+MAX_DEPTH = 50
+MAX_ALIASES = 500
+MAX_TOKENS = 50_000
 
 
 class RequestContext(BaseContext):
@@ -36,20 +56,35 @@ class RequestContext(BaseContext):
         self._connection_params: Any = None
 
     @property
+    def allow_introspection(self) -> bool:
+        """Introspection (`__schema`, `__type`) is off in production; `_service { sdl }`, which
+        composition reads, is an ordinary field and stays on."""
+        settings = getattr(self.resources, "settings", None)
+        return getattr(settings, "environment", None) != "production"
+
+    @property
     def connection_params(self) -> Any:
         return self._connection_params
 
     @connection_params.setter
     def connection_params(self, payload: Any) -> None:
-        """A websocket (graphql-transport-ws) carries no per-request headers: the client — the
-        gateway, for a front end — sends its token in connection_init's payload instead."""
+        """Strawberry stores connection_init's payload here; `sign_in_from_connection` reads it."""
         self._connection_params = payload
-        token = payload.get("authorization") if isinstance(payload, dict) else None
-        if self.principal is None and isinstance(token, str) and self._verifier is not None:
-            try:
-                self.principal, self.auth_error = self._verifier.from_header(token), None
-            except AuthError as exc:
-                self.auth_error = exc
+
+    async def sign_in_from_connection(self) -> None:
+        """A websocket (graphql-transport-ws) carries no per-request headers: the client — the
+        gateway, for a front end — sends its token in connection_init's payload instead. A token
+        in the upgrade request's header (non-browser clients) is kept when the payload has none."""
+        payload = self._connection_params
+        # The key as the gateway sends it is `authorization`; clients' spelling varies.
+        token = next((v for k, v in payload.items() if str(k).lower() == "authorization"),
+                     None) if isinstance(payload, dict) else None
+        if not isinstance(token, str) or self._verifier is None:
+            return
+        try:
+            self.principal, self.auth_error = await self._verifier.from_header_async(token), None
+        except AuthError as exc:
+            self.principal, self.auth_error = None, exc
 
     def require(self, *roles: str) -> Principal:
         """The caller, who must be signed in and (if roles are given) hold one of them."""
@@ -69,6 +104,82 @@ def context_getter(verifier: JwtVerifier, resources: Any, authorization: str | N
         return RequestContext(verifier.from_header(authorization), None, resources, verifier)
     except AuthError as exc:
         return RequestContext(None, exc, resources, verifier)
+
+
+async def request_context(verifier: JwtVerifier, resources: Any,
+                          authorization: str | None) -> RequestContext:
+    """`context_getter` for the server: a JWKS lookup does not block the event loop."""
+    try:
+        return RequestContext(await verifier.from_header_async(authorization), None, resources,
+                              verifier)
+    except AuthError as exc:
+        return RequestContext(None, exc, resources, verifier)
+
+
+class _CodedValidationContext:
+    """A ValidationContext whose reported errors get `extensions.code` (limit rules report plain
+    GraphQLErrors); everything else is forwarded."""
+
+    def __init__(self, context: ValidationContext, code: str) -> None:
+        self._context, self._code = context, code
+
+    def report_error(self, error: GraphQLError) -> None:
+        error.extensions = {**(error.extensions or {}), "code": self._code}
+        self._context.report_error(error)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+
+def coded_rule(rule: type[ASTValidationRule], code: str) -> type[ASTValidationRule]:
+    """`rule`, with `code` on every error it reports."""
+    class Coded(rule):  # type: ignore[valid-type, misc]
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(cast(ValidationContext, _CodedValidationContext(context, code)))
+
+    Coded.__name__ = Coded.__qualname__ = f"{rule.__name__}[{code}]"
+    return Coded
+
+
+NO_INTROSPECTION = coded_rule(NoSchemaIntrospectionCustomRule, "INTROSPECTION_DISABLED")
+
+
+def limit_rules(max_depth: int, max_aliases: int) -> tuple[type[ASTValidationRule], ...]:
+    """Strawberry's depth and alias limits as coded validation rules. Built once per schema: the
+    validation cache is keyed by the rule classes, so new classes per request would miss it."""
+    [depth] = QueryDepthLimiter(max_depth=max_depth).validation_rules
+    [aliases] = MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules
+    return (coded_rule(depth, "QUERY_TOO_DEEP"), coded_rule(aliases, "TOO_MANY_ALIASES"))
+
+
+class CachedParser(ParserCache):
+    """ParserCache, except that a document which does not parse is left to Strawberry: raised
+    from this hook, the error would skip the operation hooks (ErrorCodes) and reach the client
+    without a code; Strawberry's own parse raises it again where errors are handled."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(context.query,
+                                                                  **context.parse_options)
+        yield
+
+
+class RequestRules(SchemaExtension):
+    """Adds the validation rules of every request: the limits, and no introspection where the
+    request context says so (production)."""
+
+    def __init__(self, rules: tuple[type[ASTValidationRule], ...]) -> None:
+        super().__init__()
+        self._rules = rules
+
+    def on_operation(self) -> Iterator[None]:
+        rules = self._rules
+        if not getattr(self.execution_context.context, "allow_introspection", True):
+            rules = (*rules, NO_INTROSPECTION)
+        self.execution_context.validation_rules = (*self.execution_context.validation_rules,
+                                                   *rules)
+        yield
 
 
 class ErrorCodes(SchemaExtension):
@@ -91,13 +202,17 @@ class ErrorCodes(SchemaExtension):
         if error.extensions and "code" in error.extensions:
             return error
         original = error.original_error
-        code = getattr(original, "code", None)
-        if isinstance(code, str):
-            extensions: dict[str, Any] = {"code": code}
-            details = getattr(original, "details", None)
-            if details:
-                extensions.update({k: v for k, v in details.items() if isinstance(v, str | int)})
-            message = getattr(original, "message", None) or str(original)
+        # Only our own errors are meant for the caller: a library's may carry a `code` too
+        # (SQLAlchemy's link ids, "gkpj") and a message with SQL and row values in it.
+        if isinstance(original, CodedError):
+            extensions: dict[str, Any] = {"code": original.code}
+            extensions.update({k: v for k, v in original.details.items() if isinstance(v, str | int)})
+            message = original.message or str(original)
+        elif isinstance(error, GraphQLSyntaxError):
+            # graphql-core's max_tokens (MaxTokensLimiter) raises a plain syntax error too.
+            too_long = "tokens. Parsing aborted" in error.message
+            extensions = {"code": "TOO_MANY_TOKENS" if too_long else "GRAPHQL_PARSE_FAILED"}
+            message = error.message
         elif error.path is None:
             extensions, message = {"code": "GRAPHQL_VALIDATION_FAILED"}, error.message
         else:
@@ -109,8 +224,12 @@ class ErrorCodes(SchemaExtension):
 
 
 def make_schema(query: type, mutation: type | None = None, *, types: Iterable[type] = (),
-                subscription: type | None = None) -> strawberry.federation.Schema:
-    """A Federation 2 subgraph schema with parser/validation caches and coded errors."""
+                subscription: type | None = None, max_depth: int = MAX_DEPTH,
+                max_aliases: int = MAX_ALIASES,
+                max_tokens: int = MAX_TOKENS) -> strawberry.federation.Schema:
+    """A Federation 2 subgraph schema with parser/validation caches, coded errors, and limits on
+    depth, aliases and tokens (introspection off where the context says production)."""
+    rules = limit_rules(max_depth, max_aliases)
     return strawberry.federation.Schema(
         query=query,
         mutation=mutation,
@@ -118,7 +237,9 @@ def make_schema(query: type, mutation: type | None = None, *, types: Iterable[ty
         types=list(types),
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
         # Factories, not instances: both caches live at module level, shared by every request.
-        extensions=[lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512),
+        extensions=[lambda: MaxTokensLimiter(max_token_count=max_tokens),
+                    lambda: RequestRules(rules),
+                    lambda: CachedParser(maxsize=512), lambda: ValidationCache(maxsize=512),
                     ErrorCodes],
     )
 

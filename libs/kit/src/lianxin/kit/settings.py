@@ -12,6 +12,9 @@ import binascii
 from dataclasses import dataclass
 from typing import Literal
 
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from lianxin.kit.pii import BlindIndex, FieldCipher, parse_keyring
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +22,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # The dev stack writes a random secret per data folder; this marker prefix lets production
 # refuse a dev secret that leaked into its environment.
 DEV_SECRET_PREFIX = "dev-only-"
+# Algorithms a token may be signed with, per kind of key. The verifier accepts exactly one
+# (pinned here), so a token cannot pick its own: no `none`, no HS256 "signed" with a public key.
+HMAC_ALGORITHMS = ("HS256", "HS384", "HS512")
+ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+                         "ES256", "ES384", "ES512", "EdDSA")
+_EC_ALGORITHM = {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}
 
 
 class KitSettings(BaseSettings):
@@ -40,6 +49,11 @@ class KitSettings(BaseSettings):
     kafka_replication: int = Field(1, ge=1, le=7, description="replication for created topics")
     jwt_secret: SecretStr | None = Field(None, description="HS256 key (at least 32 characters)")
     jwt_public_key: str | None = Field(None, description="PEM public key for RS256/ES256 tokens")
+    jwt_jwks_url: str | None = Field(
+        None, description="https URL of the identity provider's JSON Web Key Set (keys by kid)")
+    jwt_algorithm: str | None = Field(
+        None, description="the one algorithm tokens are signed with; default HS256 with a "
+                          "secret, from the key's type with a public key, RS256 with a JWKS URL")
     jwt_issuer: str = "lianxin"
     jwt_audience: str = "lianxin"
     relay_poll_interval_s: float = Field(
@@ -71,8 +85,10 @@ class KitSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _jwt_key(self) -> KitSettings:
-        if (self.jwt_secret is None) == (self.jwt_public_key is None):
-            raise ValueError("set exactly one of LIANXIN_JWT_SECRET or LIANXIN_JWT_PUBLIC_KEY")
+        sources = [self.jwt_secret, self.jwt_public_key, self.jwt_jwks_url]
+        if sum(source is not None for source in sources) != 1:
+            raise ValueError("set exactly one of LIANXIN_JWT_SECRET, LIANXIN_JWT_PUBLIC_KEY or "
+                             "LIANXIN_JWT_JWKS_URL")
         if self.jwt_secret is not None:
             secret = self.jwt_secret.get_secret_value()
             if len(secret) < 32:
@@ -81,7 +97,36 @@ class KitSettings(BaseSettings):
                 raise ValueError(
                     "LIANXIN_JWT_SECRET is a dev-stack secret; production needs its own"
                 )
+        if self.jwt_jwks_url is not None:
+            scheme = self.jwt_jwks_url.split("://", 1)[0].lower() if "://" in self.jwt_jwks_url else ""
+            if scheme not in ("http", "https"):
+                raise ValueError("LIANXIN_JWT_JWKS_URL must be an http(s) URL")
+            if self.environment == "production" and scheme != "https":
+                # Keys fetched over plain http could be swapped in transit: forged tokens.
+                raise ValueError("LIANXIN_JWT_JWKS_URL must use https in production")
+        self.jwt_algorithm = self._pinned_algorithm()
         return self
+
+    def _pinned_algorithm(self) -> str:
+        """The configured algorithm, checked against the key source, or the source's default."""
+        alg = self.jwt_algorithm
+        if alg is not None and alg.lower() == "none":
+            raise ValueError("LIANXIN_JWT_ALGORITHM=none would accept unsigned tokens")
+        if self.jwt_secret is not None:
+            if alg is not None and alg not in HMAC_ALGORITHMS:
+                raise ValueError(f"LIANXIN_JWT_ALGORITHM with LIANXIN_JWT_SECRET must be one of "
+                                 f"{', '.join(HMAC_ALGORITHMS)}, not {alg!r}")
+            return alg or "HS256"
+        if alg is not None and alg not in ASYMMETRIC_ALGORITHMS:
+            raise ValueError(f"LIANXIN_JWT_ALGORITHM with a public key or JWKS URL must be one of "
+                             f"{', '.join(ASYMMETRIC_ALGORITHMS)}, not {alg!r}")
+        if self.jwt_public_key is None:
+            return alg or "RS256"  # a JWKS URL: what identity providers sign with by default
+        fits = _algorithms_for_key(self.jwt_public_key)
+        if alg is not None and alg not in fits:
+            raise ValueError(f"LIANXIN_JWT_ALGORITHM={alg} does not fit LIANXIN_JWT_PUBLIC_KEY "
+                             f"(a key for {', '.join(fits)})")
+        return alg or fits[0]
 
     def require_pii(self) -> PiiConfig:
         """The personal-data keys, or a ValueError naming the variables to set."""
@@ -103,6 +148,25 @@ class KitSettings(BaseSettings):
         if len(link) < 32:
             raise ValueError("LIANXIN_LINK_TOKEN_SECRET must be at least 32 characters")
         return PiiConfig(FieldCipher(keys), BlindIndex(index_key), link)
+
+
+def _algorithms_for_key(pem: str) -> tuple[str, ...]:
+    """The algorithms a PEM public key can verify, the usual one first; ValueError if it is no
+    public key we can use."""
+    try:
+        key = load_pem_public_key(pem.encode())
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise ValueError("LIANXIN_JWT_PUBLIC_KEY is not a PEM public key "
+                         "(-----BEGIN PUBLIC KEY----- …)") from exc
+    if isinstance(key, rsa.RSAPublicKey):
+        if key.key_size < 2048:
+            raise ValueError("LIANXIN_JWT_PUBLIC_KEY is an RSA key under 2048 bits")
+        return ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512")
+    if isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name in _EC_ALGORITHM:
+        return (_EC_ALGORITHM[key.curve.name],)
+    if isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+        return ("EdDSA",)
+    raise ValueError("LIANXIN_JWT_PUBLIC_KEY must be an RSA, EC (P-256/384/521) or Ed25519 key")
 
 
 @dataclass(frozen=True)
