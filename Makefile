@@ -9,7 +9,7 @@ UV := $(VENV)/bin/uv
 PY := $(VENV)/bin/python
 SERVICES := people tickets assessment
 
-.PHONY: help dev test lint typecheck contracts proto schema compose clean install fmt
+.PHONY: help dev test lint typecheck contracts proto schema compose persisted clean install fmt
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +49,7 @@ contracts: install  ## fail if generated contracts drifted from their sources
 	$(PY) scripts/gen_proto.py --check
 	@for s in $(SERVICES); do $(VENV)/bin/lianxin-$$s export-schema --check; done
 	cd gateway && node compose.mjs --check
+	cd gateway && node persisted.mjs --check
 
 # --- regenerating contracts -----------------------------------------------------------------
 proto: $(VENV)/.synced  ## regenerate Python code from proto/*.proto
@@ -59,6 +60,9 @@ schema: $(VENV)/.synced  ## export each subgraph's schema.graphql
 
 compose: schema gateway/node_modules/.installed  ## compose gateway/supergraph.graphql
 	cd gateway && node compose.mjs
+
+persisted: gateway/node_modules/.installed  ## regenerate gateway/persisted-documents.json from clients/miniprogram
+	cd gateway && node persisted.mjs
 
 fmt: $(VENV)/.synced  ## format and fix imports
 	$(VENV)/bin/ruff check --fix .

@@ -1,8 +1,30 @@
 // Hive Gateway configuration, loaded by
 //   npx hive-gateway supergraph ./supergraph.graphql --host 127.0.0.1 --port N -c ./gateway.config.ts
-// (hive-gateway transpiles this file itself; no tsx needed). Port and host come from the CLI.
-// Built in: GET /healthcheck (liveness) and GET /readiness (200 once the supergraph is loaded).
-import { defineConfig } from '@graphql-hive/gateway';
+// (hive-gateway transpiles this file and src/*.ts itself; no tsx needed). Port and host come from
+// the CLI; everything else from LIANXIN_* variables (src/settings.ts; a bad value stops the start).
+// Built in: GET /healthcheck (liveness) and GET /readiness (200 once the supergraph is loaded); they
+// need no token. Every GraphQL request needs one (src/auth.ts).
+import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
+import { authPlugin } from './src/auth.ts';
+import { limitsPlugin } from './src/limits.ts';
+import { codeRequestErrors, maskErrorFor } from './src/masking.ts';
+import { persistedDocuments } from './src/persisted.ts';
+import { readSettings, SettingsError } from './src/settings.ts';
+
+function settingsOrExit() {
+  try {
+    return readSettings();
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    // Said plainly and first, not buried in a stack trace: the gateway will not start without it.
+    console.error(`lianxin gateway: bad setting: ${error.message}`);
+    process.exit(2);
+  }
+}
+
+const settings = settingsOrExit();
+const production = settings.environment === 'production';
+const persisted = persistedDocuments(settings);
 
 // Subgraph name (as in compose.mjs) -> environment variable overriding the URL baked into the
 // supergraph (http://127.0.0.1:400N/graphql), e.g. LIANXIN_PEOPLE_URL=http://127.0.0.1:37211/graphql.
@@ -21,12 +43,13 @@ const transportEntries = Object.fromEntries(
         // `location` replaces the join__graph url of the supergraph for this subgraph.
         ...(url ? { location: url } : {}),
         options: {
-          // Subscriptions go to the subgraph over graphql-transport-ws at <location>/../graphql.
-          // The default (graphql-sse over GET) fails against Strawberry. A websocket carries no
-          // per-request headers, so the client's token travels in connection_init's payload
-          // (Strawberry: context["connection_params"]["authorization"]); `context.headers` holds
-          // the client's HTTP headers, or its own connectionParams when it came over a websocket.
-          // The gateway keeps one upstream socket per distinct token, so users never share one.
+          // Subscriptions go to the subgraph over graphql-transport-ws at <location>/../graphql,
+          // whether the client came over a WebSocket or SSE. The default (graphql-sse over GET)
+          // fails against Strawberry. A websocket carries no per-request headers, so the client's
+          // token travels in connection_init's payload (Strawberry:
+          // context["connection_params"]["authorization"]); `context.headers` holds the client's
+          // HTTP headers, or its own connectionParams when it came over a websocket. The gateway
+          // keeps one upstream socket per distinct token, so users never share one.
           subscriptions: {
             kind: 'ws',
             location: '/graphql',
@@ -38,36 +61,33 @@ const transportEntries = Object.fromEntries(
   }),
 );
 
-// Errors the gateway raises itself (syntax, validation, variable coercion) come without a code;
-// give them GRAPHQL_VALIDATION_FAILED, as the subgraphs do, so every error a client sees has a
-// stable extensions.code to branch on. Errors from subgraphs already carry theirs.
-type Coded = { errors?: ReadonlyArray<{ extensions?: Record<string, unknown>; path?: unknown }> };
-function codeRequestErrors(result: Coded): void {
-  for (const error of result.errors ?? []) {
-    if (error.path === undefined && !error.extensions?.code) {
-      Object.assign(error, { extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } });
-    }
-  }
-}
+const codingPlugin: GatewayPlugin = {
+  onResultProcess({ result }) {
+    codeRequestErrors(result);
+  },
+};
 
 export const gatewayConfig = defineConfig({
-  plugins: () => [
-    {
-      onResultProcess({ result }) {
-        if (Array.isArray(result)) result.forEach(codeRequestErrors);
-        else if (result && typeof result === 'object' && 'errors' in result) codeRequestErrors(result);
-      },
-    },
-  ],
+  // Order matters: the token is verified first, then the rate (keyed on its subject) and the
+  // residents' persisted-only rule, which read the verified claims.
+  plugins: () => [authPlugin(settings), limitsPlugin(settings.limits), persisted.plugin, codingPlugin],
   supergraph: './supergraph.graphql',
   transportEntries,
-  // Default masking, stated on purpose: errors a subgraph returns in its GraphQL response reach
-  // the client with message and extensions intact (plus extensions.serviceName; an error with no
-  // code gets DOWNSTREAM_SERVICE_ERROR), so codes like UNKNOWN_ORG_UNIT survive. Only unexpected
-  // errors (a subgraph unreachable, a gateway bug) become "Unexpected error." with code
-  // INTERNAL_SERVER_ERROR; the gateway log has the cause. Subgraphs must not put secrets in
-  // messages: Strawberry returns a Python exception's text unless its MaskErrors extension is on.
-  maskedErrors: true,
+  persistedDocuments: persisted.option,
+  // Batching is off (Yoga's default; src/limits.ts answers an array body with BATCHING_DISABLED).
+  batching: false,
+  // Errors a subgraph returns in its GraphQL response reach the client with message and extensions
+  // intact (plus extensions.serviceName; an error with no code gets DOWNSTREAM_SERVICE_ERROR), so
+  // codes like UNKNOWN_ORG_UNIT survive. Unexpected errors (a subgraph unreachable, a gateway bug)
+  // become "Unexpected error." with code INTERNAL_SERVER_ERROR; the gateway log has the cause,
+  // and outside production so does the response. src/masking.ts has the details. Subgraphs must
+  // not put secrets in messages: Strawberry returns a Python exception's text unless its
+  // MaskErrors extension is on.
+  maskedErrors: { maskError: maskErrorFor(settings.environment), isDev: !production },
+  // A schema and a query editor are for developers: off in production.
+  disableIntrospection: { disableIf: () => production },
+  graphiql: !production,
+  landingPage: !production,
   // The subgraphs verify the JWT themselves: pass the client's token through unchanged, on every
   // HTTP request to every subgraph. Read it from context.headers, not request.headers: for a client
   // on a websocket the upgrade request has no token; it sends connectionParams { authorization },

@@ -14,8 +14,10 @@ from lianxin.kit.devstack.processes import ManagedProcess, ProcessFailed, tail
 
 SERVICES = ("people", "tickets", "assessment")
 HOST = "127.0.0.1"
-# Inherited variables that would contradict what the stack sets (settings want exactly one key).
-_DROPPED = ("LIANXIN_JWT_PUBLIC_KEY",)
+# Inherited token-key variables: the stack names the one key its processes take (settings want
+# exactly one, and an inherited algorithm might not fit it). Used for the gateway too.
+INHERITED_JWT_KEYS = ("LIANXIN_JWT_SECRET", "LIANXIN_JWT_PUBLIC_KEY", "LIANXIN_JWT_JWKS_URL",
+                      "LIANXIN_JWT_ALGORITHM")
 
 
 def service_binary(name: str) -> str:
@@ -32,7 +34,7 @@ def service_binary(name: str) -> str:
 def service_env(*, database_url: str, bootstrap: str, secret: str, log_level: str,
                 pycache: Path, keys: Mapping[str, str]) -> dict[str, str]:
     """Environment of one service's processes (its settings; see lianxin.kit.settings)."""
-    env = {k: v for k, v in os.environ.items() if k not in _DROPPED}
+    env = {k: v for k, v in os.environ.items() if k not in INHERITED_JWT_KEYS}
     if env.pop("PYTHONDONTWRITEBYTECODE", None) and "PYTHONPYCACHEPREFIX" not in env:
         # Compiling every module from source in each of ~9 processes makes start-up several
         # times slower; cache the bytecode in the data folder instead, keeping the tree clean.

@@ -13,7 +13,7 @@ from pathlib import Path
 from lianxin.kit.auth import issue_token
 from lianxin.kit.devstack.broker import TansuBroker
 from lianxin.kit.devstack.datadir import DataDir, default_data_dir, repo_root
-from lianxin.kit.devstack.gateway import gateway_process, supergraph_file
+from lianxin.kit.devstack.gateway import gateway_process, gateway_settings, supergraph_file
 from lianxin.kit.devstack.ports import port_is_free, says_address_in_use
 from lianxin.kit.devstack.postgres import EmbeddedPostgres
 from lianxin.kit.devstack.processes import ManagedProcess, ProcessFailed, stop_all, tail
@@ -211,7 +211,8 @@ class DevStack:
                 self._supergraph = supergraph_file(self.gateway_dir, self.data.root)
             return gateway_process(self.gateway_dir, self.gateway_port, self.service_urls,
                                    supergraph=self._supergraph,
-                                   log_file=self.data.logs / "gateway.log")
+                                   log_file=self.data.logs / "gateway.log",
+                                   settings=gateway_settings(secret=self.data.secret()))
         name, part = component.split(".")
         if part == "serve":
             port = self.data.ports.choose(name)

@@ -1,0 +1,83 @@
+// What of an error a client may see.
+//
+// Errors with a code a client can act on pass through: subgraph errors (UNKNOWN_ORG_UNIT, …,
+// with extensions.serviceName) and the gateway's own (see errors.ts). Anything unexpected (a
+// subgraph unreachable, a bug) becomes "Unexpected error." with INTERNAL_SERVER_ERROR; the log has
+// the cause. Outside production the cause is also sent (extensions.originalError) to help
+// development; in production no error carries originalError, stack traces or exception details,
+// including the request-parsing errors Yoga writes them into itself (invalid JSON did).
+import { GraphQLError } from 'graphql';
+import type { Environment } from './settings.ts';
+
+const DETAILS = ['originalError', 'stacktrace', 'exception'];
+
+type Extensions = Record<string, unknown> & { http?: { status?: number }; code?: unknown };
+
+/** Yoga's `maskedErrors.maskError`: for errors thrown while a request is handled, and errors in results. */
+export function maskErrorFor(environment: Environment) {
+  const production = environment === 'production';
+  return (error: unknown, message: string): Error => {
+    if (isOriginal(error)) return production ? withoutDetails(error) : error;
+    const extensions: Record<string, unknown> = { code: 'INTERNAL_SERVER_ERROR', unexpected: true };
+    if (!production && error instanceof Error) {
+      const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+      extensions['originalError'] = { message: cause.message, stack: cause.stack };
+    }
+    const http = error instanceof GraphQLError ? (error.extensions as Extensions).http : undefined;
+    return new GraphQLError(message, {
+      ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+      extensions: { ...extensions, ...(http ? { http } : {}) },
+    });
+  };
+}
+
+/** A GraphQLError raised on purpose (not wrapping an unexpected exception): safe to show. */
+function isOriginal(error: unknown): error is GraphQLError {
+  if (!(error instanceof GraphQLError)) return false;
+  return error.originalError == null || isOriginal(error.originalError);
+}
+
+function withoutDetails(error: GraphQLError): GraphQLError {
+  const extensions = error.extensions as Extensions;
+  if (!DETAILS.some((key) => key in extensions)) return error;
+  const kept: Extensions = Object.fromEntries(Object.entries(extensions).filter(([key]) => !DETAILS.includes(key)));
+  if ('originalError' in extensions && kept.http && 'spec' in kept.http) {
+    // Yoga answers a body it could not read (invalid JSON) with 400, not the 200 of other request
+    // errors, because originalError is there; keep that status once the detail is gone.
+    const { spec: _spec, ...http } = kept.http as Record<string, unknown>;
+    kept.http = http;
+  }
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: kept,
+  });
+}
+
+// Errors the gateway raises while checking a document (syntax, validation, variable coercion)
+// come without a code; give them GRAPHQL_VALIDATION_FAILED, as the subgraphs do, so every error a
+// client sees has a stable extensions.code to branch on. Errors from subgraphs carry theirs.
+// Introspection refused in production gets the subgraphs' INTROSPECTION_DISABLED: the same
+// refusal has one code whichever door it came through (graphql-js's rule words it this way).
+const INTROSPECTION_REFUSED = /introspection has been disabled/;
+type Coded = { errors?: ReadonlyArray<{ extensions?: Record<string, unknown>; path?: unknown }> };
+
+export function codeRequestErrors(result: unknown): void {
+  if (Array.isArray(result)) {
+    result.forEach(codeRequestErrors);
+    return;
+  }
+  if (!result || typeof result !== 'object' || !('errors' in result)) return;
+  for (const error of (result as Coded).errors ?? []) {
+    if (error.path !== undefined) continue;
+    const message = (error as { message?: unknown }).message;
+    // Yoga codes validation errors itself (GRAPHQL_VALIDATION_FAILED), this one included.
+    if (typeof message === 'string' && INTROSPECTION_REFUSED.test(message)) {
+      Object.assign(error, { extensions: { ...error.extensions, code: 'INTROSPECTION_DISABLED' } });
+    } else if (!error.extensions?.['code']) {
+      Object.assign(error, { extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } });
+    }
+  }
+}
