@@ -1,5 +1,5 @@
 """The `lianxin` command: `lianxin dev` runs the whole system in the foreground with demo data;
-`lianxin token` prints a token the dev stack accepts."""
+`lianxin token` prints a token the dev stack accepts; `lianxin tokens` one per role on the demo."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from lianxin.kit.auth import ROLES, issue_token
 
 if TYPE_CHECKING:  # the dev stack's modules load only for `lianxin dev`: `token` stays quick
+    from lianxin.kit.devstack.demo.county import DemoCounty
     from lianxin.kit.devstack.stack import DevStack
 
 # The query the banner's curl example sends; one constant so it is easy to change.
@@ -58,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--subject", default=None, help="the token's subject (default dev-ROLE)")
     token.add_argument("--data-dir", type=Path, default=None)
     token.add_argument("--ttl", type=int, default=86400, help="lifetime in seconds")
+    tokens = sub.add_parser("tokens", help="print one token per role (resident, cadre, supervisor,"
+                            " analyst, screen, admin) scoped to the demo county")
+    tokens.add_argument("--data-dir", type=Path, default=None)
     return parser
 
 
@@ -72,7 +76,20 @@ def main(argv: list[str] | None = None) -> int:
                           role=args.role, org_scope=args.org, permissions=args.permission,
                           ttl_seconds=args.ttl))
         return 0
+    if args.command == "tokens":
+        from lianxin.kit.devstack.datadir import DataDir, default_data_dir
+        from lianxin.kit.devstack.demo import build_county
+
+        print(_role_tokens(DataDir(args.data_dir or default_data_dir()).secret(), build_county()))
+        return 0
     return _dev(args)
+
+
+def _role_tokens(secret: str, county: DemoCounty) -> str:
+    from lianxin.kit.devstack.demo.roles import demo_roles, role_token_lines
+
+    return role_token_lines(demo_roles(county), lambda r: issue_token(
+        secret=secret, subject=r.subject, role=r.role, org_scope=r.org_scope))
 
 
 def _dev(args: argparse.Namespace) -> int:
@@ -91,16 +108,17 @@ def _dev(args: argparse.Namespace) -> int:
     try:
         print(f"starting lianxin in {stack.data.root} …", flush=True)
         timings = stack.start()
-        demo = ""
+        demo, roles = "", ""
         if not args.no_demo:
             if stack.with_gateway:  # the live demo, then its months of history (a ledger)
                 county = build_county()
+                roles = _role_tokens(stack.data.secret(), county)
                 summary = load_demo(stack.gateway_url, stack.token(), county)
                 demo = f"{summary}\n{' ' * 15}{load_history(stack, county=county)}"
             else:  # the people subgraph alone has no ticket mutations: the register only
                 demo = str(load_demo(stack.service_url("people"), stack.token(),
                                      dataclasses.replace(build_county(), tickets=[])))
-        print(_banner(stack, timings["total"], demo), flush=True)
+        print(_banner(stack, timings["total"], demo, roles), flush=True)
         _watch(stack)
     except _Stop:
         print("\nstopping …", flush=True)
@@ -116,7 +134,7 @@ def _dev(args: argparse.Namespace) -> int:
     return code
 
 
-def _banner(stack: DevStack, seconds: float, demo: str) -> str:
+def _banner(stack: DevStack, seconds: float, demo: str, roles: str) -> str:
     token = stack.token()
     url = stack.gateway_url if stack.with_gateway else stack.service_url("people")
     payload = json.dumps({"query": EXAMPLE_QUERY if stack.with_gateway else PEOPLE_EXAMPLE_QUERY})
@@ -133,8 +151,8 @@ lianxin is running (ready in {seconds:.1f}s)
   Kafka:       {stack.broker_bootstrap} (tansu, memory storage: events vanish on restart)
   demo data:   {demo or "not loaded (--no-demo)"}
 
-Admin token (24 h; `lianxin token --role cadre --org ID` makes others):
-  {token}
+Tokens (24 h; `lianxin tokens` prints these again, `lianxin token --role cadre --org ID` others):
+{roles or "  admin      " + token}
 
 Try it:
   {curl}
