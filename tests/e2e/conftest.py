@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,10 @@ from lianxin.kit.devstack.demo import DemoSummary, build_county, load_demo
 from lianxin.kit.devstack.demo.county import DemoCounty
 from lianxin.kit.devstack.demo.history import HistorySummary, load_history
 from lianxin.kit.devstack.stack import DevStack
+
+# Helper modules beside this file import as packages (journeys.frontends, …): pytest's importlib
+# mode does not put test folders on sys.path by itself.
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import websockets
+from journeys.waiting import eventually
 from lianxin.kit.devstack.demo import DemoSummary, post_graphql, unit_id
 from lianxin.kit.devstack.demo.history import CHINA, PROFILE, HistorySummary
 from lianxin.kit.devstack.services import service_binary
@@ -55,17 +56,6 @@ def ask(demo_stack: DevStack, first: DemoSummary, history: HistorySummary) -> As
 @pytest.fixture(scope="module")
 def last_month() -> dt.date:
     return months_before(dt.datetime.now(CHINA).date(), 1)
-
-
-def eventually(read: Callable[[], Any], done: Callable[[Any], bool], seconds: float = 60) -> Any:
-    """The projections are a moment behind the events: read until `done` (or fail)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        found = read()
-        if done(found) or time.monotonic() > deadline:
-            assert done(found), found
-            return found
-        time.sleep(0.5)
 
 
 def values(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
