@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from lianxin.assessment.adapters.dashboard_repo import SqlAlarmReader
 from lianxin.assessment.adapters.live import CHANNEL, hub_for
 from lianxin.assessment.adapters.tables import alarm, cube_tables, org_unit
 from lianxin.assessment.adapters.uow import changes_payload
@@ -108,6 +109,32 @@ async def test_the_query_shows_the_subtrees_figures_alarms_and_rates(
     assert (ranking[0]["name"], ranking[0]["rank"], ranking[0]["rankChange"]) == \
         ("unit 2", 1, None)   # nothing to compare with last month
     assert d["updatedAt"] is not None
+
+
+async def test_one_dashboard_is_one_snapshot_even_when_the_projection_commits_midway(
+        tree: AsyncEngine, graphql_context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A screen must never show figures of two projection commits at once: the commit that
+    lands between the build's first read (today's counters) and its alarms read is seen by
+    neither, and by both in the next build."""
+    real = SqlAlarmReader.latest_alarms
+
+    async def commit_midway(self: SqlAlarmReader, unit: uuid.UUID, limit: int) -> Any:
+        await bump(tree, VILLAGE, today(), notify=False, submitted=1, open=1, overdue_open=1)
+        async with tree.begin() as conn:
+            await conn.execute(sa.insert(alarm).values(
+                event_id=uuid.uuid4(), ticket_id=uuid.uuid4(), code="R-MIDWAY", clock="accept",
+                level=1, due=dt.datetime.now(dt.UTC), org_path=list(PATHS[VILLAGE]),
+                occurred_at=dt.datetime.now(dt.UTC)))
+        monkeypatch.setattr(SqlAlarmReader, "latest_alarms", real)   # once
+        return await real(self, unit, limit)
+
+    monkeypatch.setattr(SqlAlarmReader, "latest_alarms", commit_midway)
+    ctx = graphql_context(tree, role="screen", org_scope=(str(COUNTY),))
+    before = (await run(ctx, COUNTY)).data["dashboard"]
+    assert (before["submittedToday"], before["overdueOpen"], before["alarms"]) == (0, 0, [])
+    after = (await run(ctx, COUNTY)).data["dashboard"]
+    assert (after["submittedToday"], after["overdueOpen"]) == (1, 1)
+    assert [a["code"] for a in after["alarms"]] == ["R-MIDWAY"]
 
 
 async def subscribe(ctx: Any, unit: uuid.UUID) -> AsyncGenerator[Any, None]:

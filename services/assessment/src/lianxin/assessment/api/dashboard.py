@@ -122,6 +122,10 @@ async def _visible(info: GqlInfo, org_unit_id: strawberry.ID) -> uuid.UUID:
 
 async def _build(info: GqlInfo, unit: uuid.UUID) -> Dashboard:
     async with info.context.resources.sessions() as session:
+        # One snapshot for every figure: under read committed each statement could see another
+        # projection commit, and a screen would show a new ranking beside an old count.
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ",
+                                                    "postgresql_readonly": True})
         return await build_dashboard(SqlRankingStore(session), SqlAlarmReader(session), unit,
                                      dt.datetime.now(dt.UTC), default_exclude(info))
 
