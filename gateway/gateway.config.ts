@@ -4,6 +4,8 @@
 // the CLI; everything else from LIANXIN_* variables (src/settings.ts; a bad value stops the start).
 // Built in: GET /healthcheck (liveness) and GET /readiness (200 once the supergraph is loaded); they
 // need no token. Every GraphQL request needs one (src/auth.ts).
+// First: the OpenTelemetry SDK must be set up before the gateway builds its plugins.
+import { openTelemetryOption } from './src/telemetry.ts';
 import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
 import { authPlugin } from './src/auth.ts';
 import { limitsPlugin } from './src/limits.ts';
@@ -74,6 +76,8 @@ export const gatewayConfig = defineConfig({
   supergraph: './supergraph.graphql',
   transportEntries,
   persistedDocuments: persisted.option,
+  // Traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/telemetry.ts).
+  openTelemetry: openTelemetryOption,
   // Batching is off (Yoga's default; src/limits.ts answers an array body with BATCHING_DISABLED).
   batching: false,
   // Errors a subgraph returns in its GraphQL response reach the client with message and extensions

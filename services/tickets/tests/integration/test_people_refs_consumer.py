@@ -27,9 +27,9 @@ HOUSEHOLD = uuid.UUID(int=500)
 
 
 def envelope(msg: Message, key: uuid.UUID) -> Any:
-    """A Kafka record as the consumer receives it (only `value` is read on the happy path)."""
+    """A Kafka record as the consumer receives it (value, and headers for the trace context)."""
     data = wrap(PendingEvent("pairing", str(key), 1, msg), SYSTEM).SerializeToString()
-    return types.SimpleNamespace(value=data, topic="people.v1", partition=0, offset=0)
+    return types.SimpleNamespace(value=data, topic="people.v1", partition=0, offset=0, headers=[])
 
 
 @pytest.fixture

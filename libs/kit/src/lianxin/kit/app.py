@@ -22,7 +22,10 @@ from fastapi.responses import JSONResponse, Response
 from lianxin.kit.auth import JwtVerifier
 from lianxin.kit.db import make_engine, make_sessions
 from lianxin.kit.graphql import RequestContext, request_context
+from lianxin.kit.metrics import CONTENT_TYPE, exposition
+from lianxin.kit.operations import observer
 from lianxin.kit.settings import KitSettings, PiiConfig
+from lianxin.kit.tracing import TraceRequests
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import HTMLResponse, StreamingResponse
 from strawberry.exceptions import ConnectionRejectionError
@@ -165,7 +168,17 @@ def create_app(name: str, settings: KitSettings, schema: strawberry.federation.S
         resources = conn.app.state.resources
         return await request_context(resources.verifier, resources, conn.headers.get("authorization"))
 
-    app = FastAPI(title=f"lianxin {name}", lifespan=lifespan, docs_url=None, redoc_url=None)
+    # Count, time and name each operation (metrics and the request's span); appended here so
+    # every service's schema gets it without each building it in.
+    if not any(getattr(ext, "lianxin_observer", False) for ext in schema.extensions):
+        schema.extensions = (*schema.extensions, observer(name))
+    # FastAPI's own telemetry is off: it would trace every health probe, and its exception
+    # logs carry messages that may quote personal data. TraceRequests makes the one span per
+    # GraphQL request instead (tracing.py).
+    app = FastAPI(title=f"lianxin {name}", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  telemetry={"tracing": False, "metrics": False, "logs": False,
+                             "operation_spans": False, "auto_configure": False})
+    app.add_middleware(TraceRequests)
     router = SubgraphRouter(
         schema, context_getter=get_context,
         # A socket that has not sent its token (connection_init) by then is closed (4408).
@@ -188,5 +201,11 @@ def create_app(name: str, settings: KitSettings, schema: strawberry.federation.S
             log.warning("not ready: %r", exc)
             return JSONResponse({"status": "unavailable", "reason": "database"}, status_code=503)
         return JSONResponse({"status": "ready", "service": name})
+
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        """Prometheus metrics, without a token: they hold counts and timings, never data. Keep
+        the port off the public ingress (the gateway does not route it)."""
+        return Response(exposition(), media_type=CONTENT_TYPE)
 
     return app

@@ -23,7 +23,9 @@ Two kinds of failure are told apart:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Protocol
@@ -35,10 +37,16 @@ from google.protobuf.message import Message
 from lianxin.events.v1.envelope_pb2 import Envelope
 from lianxin.kit.envelope import UndecodableEvent, unwrap
 from lianxin.kit.kafka import dlq_topic, ensure_topics, make_producer
+from lianxin.kit.metrics import CONSUMER_APPLIED, CONSUMER_LAG, DLQ_MESSAGES
 from lianxin.kit.settings import KitSettings
+from lianxin.kit.tracing import context_from_kafka, fail_span, tracer
 from lianxin.kit.worker import keep_running
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 
 log = logging.getLogger(__name__)
+# How often consumer lag is measured (from the fetched high-water marks: no extra requests).
+LAG_INTERVAL_S = 5.0
 
 
 class ConsumerUnitOfWork(Protocol):
@@ -95,6 +103,7 @@ class EventConsumer:
         self.applied = 0
         self.dead_lettered = 0
         self.batches_split = 0   # batches replayed record by record after a failure
+        self._lag_labels: set[tuple[str, str]] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set; restarts its clients after infrastructure failures."""
@@ -114,15 +123,50 @@ class EventConsumer:
         await consumer.start()
         await producer.start()
         self._dlq_producer = producer
+        measured = 0.0
         try:
             while not stop.is_set():
                 batch = await consumer.getmany(timeout_ms=500,
                                                max_records=self._settings.consumer_batch_size)
                 for tp, records in batch.items():
                     await self._consume_partition(consumer, tp, records)
+                if time.monotonic() - measured >= LAG_INTERVAL_S:
+                    await self.measure_lag(consumer)
+                    measured = time.monotonic()
         finally:
             await consumer.stop()
             await producer.stop()
+
+    async def measure_lag(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, int]:
+        """Per assigned partition: the high-water mark minus our position, also set as the
+        lag gauge (partitions no longer assigned are dropped from it)."""
+        lags: dict[TopicPartition, int] = {}
+        for tp in consumer.assignment():
+            high = consumer.highwater(tp)
+            if high is None:
+                continue  # nothing fetched from it yet
+            with contextlib.suppress(Exception):  # a partition revoked meanwhile
+                lags[tp] = max(0, high - await consumer.position(tp))
+        labels = {(tp.topic, str(tp.partition)) for tp in lags}
+        for topic, partition in self._lag_labels - labels:
+            with contextlib.suppress(KeyError):
+                CONSUMER_LAG.remove(self.group_id, topic, partition)
+        for tp, lag in lags.items():
+            CONSUMER_LAG.labels(self.group_id, tp.topic, str(tp.partition)).set(lag)
+        self._lag_labels = labels
+        return lags
+
+    def _span(self, record: ConsumerRecord, env: Envelope | None, name: str = "process") -> trace.Span:
+        """A CONSUMER span continuing the trace the record carries (headers, else Envelope)."""
+        ctx = context_from_kafka(record.headers, env.trace.traceparent if env is not None else "")
+        return tracer.start_span(
+            f"{name} {record.topic}", context=ctx, kind=SpanKind.CONSUMER,
+            attributes={"messaging.system": "kafka", "messaging.operation.type": "process",
+                        "messaging.destination.name": record.topic,
+                        "messaging.destination.partition.id": str(record.partition),
+                        "messaging.kafka.offset": record.offset,
+                        "messaging.consumer.group.name": self.group_id,
+                        "lianxin.event_type": env.event_type if env is not None else ""})
 
     async def _consume_partition(self, consumer: AIOKafkaConsumer, tp: TopicPartition,
                                  records: list[ConsumerRecord]) -> None:
@@ -161,7 +205,15 @@ class EventConsumer:
             await handler(uow, env, payload)
             return True
 
-        await self._with_retries(record, env, apply)
+        # Current while it is handled: events the handler raises join the same trace.
+        span = self._span(record, env)
+        with trace.use_span(span, end_on_exit=True, record_exception=False,
+                            set_status_on_exception=False):
+            try:
+                await self._with_retries(record, env, apply)
+            except BaseException as exc:
+                fail_span(span, exc)
+                raise
 
     async def _consume_batch(self, handler: BatchHandler, records: list[ConsumerRecord]) -> None:
         undecodable: list[tuple[ConsumerRecord, UndecodableEvent]] = []
@@ -175,6 +227,9 @@ class EventConsumer:
             if self._interested(env.event_type):
                 decoded.append((record, env, payload))
         if decoded:
+            # One span per record, in the trace of the request that caused it; the batch is
+            # applied at once, so they share its timing.
+            spans = [self._span(record, env) for record, env, _ in decoded]
             try:
                 async with self._uow_factory() as uow:
                     claimed = await uow.claim_events([e for _, e, _ in decoded], self.group_id)
@@ -183,7 +238,10 @@ class EventConsumer:
                         await handler(uow, items)
                     await uow.commit()
                 self.applied += len(items)
+                CONSUMER_APPLIED.labels(self.group_id).inc(len(items))
             except Exception as exc:
+                for span in spans:
+                    fail_span(span, exc)
                 if is_transient(exc):
                     raise Transient() from exc
                 self.batches_split += 1
@@ -191,6 +249,9 @@ class EventConsumer:
                             self.group_id, len(decoded), exc)
                 for record, env, payload in decoded:
                     await self._with_retries(record, env, self._one(handler, env, payload))
+            finally:
+                for span in spans:
+                    span.end()
         for record, error in undecodable:
             await self._dead_letter(record, error, attempts=1, env=None)
 
@@ -211,6 +272,7 @@ class EventConsumer:
                     if await apply(uow):
                         await uow.commit()
                         self.applied += 1
+                        CONSUMER_APPLIED.labels(self.group_id).inc()
                 return
             except Exception as exc:
                 if is_transient(exc):
@@ -257,6 +319,7 @@ class EventConsumer:
                 log.warning("consumer %s: could not mark an event dead-lettered: %r",
                             self.group_id, exc)
         self.dead_lettered += 1
+        DLQ_MESSAGES.labels(self.group_id, record.topic).inc()
         # The message body may hold personal data: log where it was, never what it says.
         log.error("DLQ consumer=%s topic=%s partition=%d offset=%d event_type=%s error=%s: %s",
                   self.group_id, record.topic, record.partition, record.offset,

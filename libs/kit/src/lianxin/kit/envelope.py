@@ -10,6 +10,7 @@ from google.protobuf.message import DecodeError, Message
 from lianxin.events.v1 import envelope_pb2
 from lianxin.kit.auth import Principal
 from lianxin.kit.ids import uuid7
+from lianxin.kit.tracing import current_traceparent
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +27,8 @@ class PendingEvent:
 
 def wrap(event: PendingEvent, actor: Principal, *, occurred_at: dt.datetime | None = None,
          traceparent: str = "") -> envelope_pb2.Envelope:
-    """Build an Envelope with a fresh UUIDv7 event id."""
+    """Build an Envelope with a fresh UUIDv7 event id, in the trace of `traceparent` or else
+    of the current span (the request or consumed event that caused it)."""
     env = envelope_pb2.Envelope(
         event_id=str(uuid7()),
         event_type=event.payload.DESCRIPTOR.full_name,
@@ -34,7 +36,7 @@ def wrap(event: PendingEvent, actor: Principal, *, occurred_at: dt.datetime | No
         aggregate_id=event.aggregate_id,
         aggregate_version=event.aggregate_version,
         actor=envelope_pb2.Actor(subject=actor.subject, role=actor.role),
-        trace=envelope_pb2.TraceContext(traceparent=traceparent),
+        trace=envelope_pb2.TraceContext(traceparent=traceparent or current_traceparent()),
     )
     env.occurred_at.FromDatetime(occurred_at or dt.datetime.now(dt.UTC))
     payload = any_pb2.Any()

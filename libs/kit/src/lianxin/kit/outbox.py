@@ -18,13 +18,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from google.protobuf.message import DecodeError
+from lianxin.events.v1.envelope_pb2 import Envelope
 from lianxin.kit.kafka import ensure_topics, make_producer
+from lianxin.kit.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
 from lianxin.kit.settings import KitSettings
+from lianxin.kit.tracing import context_from_traceparent, fail_span, kafka_headers, tracer
 from lianxin.kit.uow import NOTIFY_CHANNEL
 from lianxin.kit.worker import keep_running
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
@@ -38,6 +45,12 @@ _MARK = sa.text(
     "FROM unnest(CAST(:ids AS bigint[]), CAST(:ps AS int[]), CAST(:os AS bigint[])) AS m(id, p, o) "
     "WHERE o.id = m.id"
 )
+_BACKLOG = sa.text(
+    "SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age "
+    "FROM outbox WHERE published_at IS NULL"
+)
+# How often the backlog is measured; a stalled relay (broker down) is what it must show.
+BACKLOG_INTERVAL_S = 5.0
 
 
 class OutboxRelay:
@@ -55,8 +68,27 @@ class OutboxRelay:
         self.published = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Relay until `stop` is set; transient database or broker failures are retried."""
-        await keep_running(f"outbox relay for {self._service}", self._run_once, stop)
+        """Relay until `stop` is set; transient database or broker failures are retried. The
+        backlog is measured beside it (by standbys too), so a stuck relay shows as a growing
+        backlog rather than as silence."""
+        await asyncio.gather(
+            keep_running(f"outbox relay for {self._service}", self._run_once, stop),
+            keep_running(f"outbox backlog of {self._service}", self._measure_backlog, stop))
+
+    async def measure_backlog_once(self) -> tuple[int, float]:
+        """Unpublished rows and the age of the oldest (seconds), also set as gauges."""
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(_BACKLOG)).one()
+        count, age = int(row.n), float(row.age)
+        OUTBOX_BACKLOG.labels(self._service).set(count)
+        OUTBOX_OLDEST_AGE.labels(self._service).set(age)
+        return count, age
+
+    async def _measure_backlog(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await self.measure_backlog_once()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), BACKLOG_INTERVAL_S)
 
     async def _run_once(self, stop: asyncio.Event) -> None:
         async with self._engine.connect() as conn:
@@ -115,20 +147,48 @@ class OutboxRelay:
         if not rows:
             return 0
         send = producer.send  # type: ignore[attr-defined]
-        futures = [
-            await send(r.topic, value=r.envelope, key=r.key.encode(),
-                       headers=[("event_id", r.event_id.encode()),
-                                ("event_type", r.event_type.encode())])
-            for r in rows
-        ]
-        metas = await asyncio.gather(*futures)
+        spans = [self._publish_span(r) for r in rows]
+        try:
+            futures = [
+                await send(r.topic, value=r.envelope, key=r.key.encode(),
+                           headers=[("event_id", r.event_id.encode()),
+                                    ("event_type", r.event_type.encode()),
+                                    *kafka_headers(trace.set_span_in_context(span))])
+                for r, span in zip(rows, spans, strict=True)
+            ]
+            metas = await asyncio.gather(*futures)
+        except BaseException as exc:
+            for span in spans:
+                fail_span(span, exc)
+                span.end()
+            raise
+        for span, meta in zip(spans, metas, strict=True):
+            span.set_attribute("messaging.destination.partition.id", str(meta.partition))
+            span.set_attribute("messaging.kafka.offset", meta.offset)
+            span.end()
         if self._after_publish is not None:
             await self._after_publish([r.id for r in rows])
         await conn.execute(_MARK, {"ids": [r.id for r in rows], "ps": [m.partition for m in metas],
                                    "os": [m.offset for m in metas]})
         await conn.commit()
         self.published += len(rows)
+        OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
+
+    def _publish_span(self, row: Any) -> trace.Span:
+        """A PRODUCER span in the trace of the request that wrote the row (its Envelope keeps
+        the traceparent), so consumers continue that trace."""
+        env = Envelope()
+        with contextlib.suppress(DecodeError):  # never stall the relay over a trace
+            env.ParseFromString(row.envelope)
+        return tracer.start_span(
+            f"publish {row.topic}", context=context_from_traceparent(env.trace.traceparent),
+            kind=SpanKind.PRODUCER,
+            attributes={"messaging.system": "kafka", "messaging.operation.type": "send",
+                        "messaging.destination.name": row.topic,
+                        "messaging.message.id": row.event_id,
+                        "lianxin.event_type": row.event_type,
+                        "lianxin.service": self._service})
 
     async def _recover_lost_partitions(self, conn: AsyncConnection) -> None:
         recorded = (await conn.execute(sa.text(

@@ -22,6 +22,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # The dev stack writes a random secret per data folder; this marker prefix lets production
 # refuse a dev secret that leaked into its environment.
 DEV_SECRET_PREFIX = "dev-only-"
+# The committed example env files (deploy/compose/*.env.example) mark every secret this way, so a
+# deployment that copied an example without replacing its values refuses to start in production.
+EXAMPLE_SECRET_PREFIX = "example-only-"
 # Algorithms a token may be signed with, per kind of key. The verifier accepts exactly one
 # (pinned here), so a token cannot pick its own: no `none`, no HS256 "signed" with a public key.
 HMAC_ALGORITHMS = ("HS256", "HS384", "HS512")
@@ -65,6 +68,11 @@ class KitSettings(BaseSettings):
     )
     consumer_batch_size: int = Field(500, ge=1, le=10_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = Field(
+        "json", description="json: one object per line, for log collectors; console: for people")
+    metrics_port: int = Field(
+        9464, ge=0, le=65535, description="the worker's Prometheus /metrics port; 0 turns it off "
+        "(the API serves /metrics on its own port)")
     # Personal data (see lianxin.kit.pii); required by the services that store it.
     pii_keys: SecretStr | None = Field(
         None, description="kid:base64key[,kid:base64key…] AES-256 keys; the first encrypts")
@@ -97,6 +105,8 @@ class KitSettings(BaseSettings):
                 raise ValueError(
                     "LIANXIN_JWT_SECRET is a dev-stack secret; production needs its own"
                 )
+            if self.environment == "production" and secret.startswith(EXAMPLE_SECRET_PREFIX):
+                raise ValueError(_EXAMPLE_REFUSED.format("LIANXIN_JWT_SECRET"))
         if self.jwt_jwks_url is not None:
             scheme = self.jwt_jwks_url.split("://", 1)[0].lower() if "://" in self.jwt_jwks_url else ""
             if scheme not in ("http", "https"):
@@ -140,6 +150,14 @@ class KitSettings(BaseSettings):
         keys = parse_keyring(self.pii_keys.get_secret_value())
         if self.environment == "production" and any(k.startswith(DEV_SECRET_PREFIX) for k in keys):
             raise ValueError("LIANXIN_PII_KEYS holds a dev-stack key; production needs its own")
+        if self.environment == "production":
+            for name, example in (
+                    ("LIANXIN_PII_KEYS", any(k.startswith(EXAMPLE_SECRET_PREFIX) for k in keys)),
+                    ("LIANXIN_BLIND_INDEX_KEY", _decodes_to_example(self.blind_index_key)),
+                    ("LIANXIN_LINK_TOKEN_SECRET",
+                     self.link_token_secret.get_secret_value().startswith(EXAMPLE_SECRET_PREFIX))):
+                if example:
+                    raise ValueError(_EXAMPLE_REFUSED.format(name))
         try:
             index_key = base64.b64decode(self.blind_index_key.get_secret_value(), validate=True)
         except binascii.Error as exc:
@@ -148,6 +166,19 @@ class KitSettings(BaseSettings):
         if len(link) < 32:
             raise ValueError("LIANXIN_LINK_TOKEN_SECRET must be at least 32 characters")
         return PiiConfig(FieldCipher(keys), BlindIndex(index_key), link)
+
+
+_EXAMPLE_REFUSED = ("{} still holds the example value from deploy/compose/*.env.example; "
+                    "production needs its own (see docs/operations.md, 'Configure')")
+
+
+def _decodes_to_example(value: SecretStr) -> bool:
+    """Whether a base64 key is the example one (its bytes start with the example marker)."""
+    try:
+        raw = base64.b64decode(value.get_secret_value(), validate=True)
+    except binascii.Error:
+        return False  # not base64 at all: the caller's own check says so
+    return raw.startswith(EXAMPLE_SECRET_PREFIX.encode())
 
 
 def _algorithms_for_key(pem: str) -> tuple[str, ...]:

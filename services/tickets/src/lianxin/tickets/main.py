@@ -17,6 +17,7 @@ from lianxin.tickets.api.schema import build_schema
 from lianxin.tickets.calendar_cli import CALENDAR
 from lianxin.tickets.consumers import people_consumer
 from lianxin.tickets.importing import IMPORT
+from lianxin.tickets.overdue_gauge import OverdueGauge
 from lianxin.tickets.settings import TicketsSettings
 from lianxin.tickets.sla_worker import sla_scheduler
 
@@ -38,6 +39,7 @@ def worker(settings: KitSettings) -> dict[str, Component]:
         "relay": OutboxRelay(engine, settings, NAME, TOPIC).run,
         "people-consumer": people_consumer(settings, make_sessions(engine), pii).run,
         "sla-scheduler": sla_scheduler(settings, make_sessions(engine), pii).run,
+        "overdue-gauge": OverdueGauge(make_sessions(engine)).run,
     }
 
 

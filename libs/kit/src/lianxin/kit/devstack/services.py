@@ -47,6 +47,9 @@ def service_env(*, database_url: str, bootstrap: str, secret: str, log_level: st
         "LIANXIN_JWT_SECRET": secret,
         "LIANXIN_LOG_LEVEL": log_level,
         "PYTHONUNBUFFERED": "1",  # log lines reach the file as they happen
+        # Three workers on one host would all want the default 9464: worker /metrics are off
+        # here (the API's /metrics, on each service's port, stays on).
+        "LIANXIN_METRICS_PORT": "0",
         **keys,
     })
     return env

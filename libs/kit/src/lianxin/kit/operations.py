@@ -1,0 +1,38 @@
+"""What each GraphQL operation leaves behind: its count and latency (metrics.py) by operation
+type and name, and the request's span named after it — never its variables."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+from lianxin.kit.metrics import operation_label, timed_operation
+from opentelemetry import trace
+from strawberry.extensions import SchemaExtension
+
+
+def observer(service: str) -> Callable[[], SchemaExtension]:
+    """A Strawberry extension factory (one instance per request) for `service`'s schema."""
+
+    class ObserveOperation(SchemaExtension):
+        lianxin_observer = True  # create_app adds one observer per schema, not one per app
+
+        async def on_operation(self) -> AsyncIterator[None]:
+            async with timed_operation(service) as seen:
+                yield
+                ctx = self.execution_context
+                try:
+                    seen["type"] = ctx.operation_type.value
+                except Exception:  # not parsed (a syntax error): no type to tell
+                    seen["type"] = "unknown"
+                seen["name"] = operation_label(ctx.operation_name)
+                result = ctx.result
+                if ctx.pre_execution_errors or (result is not None and result.errors):
+                    seen["outcome"] = "error"
+                span = trace.get_current_span()
+                span.set_attribute("graphql.operation.type", seen["type"])
+                span.set_attribute("graphql.operation.name", seen["name"])
+                span.update_name(f"{seen['type']} {seen['name']}")
+                if seen["outcome"] == "error":
+                    span.set_attribute("lianxin.graphql.errors", True)
+
+    return ObserveOperation
