@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     tokens = sub.add_parser("tokens", help="print one token per role (resident, cadre, supervisor,"
                             " analyst, screen, admin) scoped to the demo county")
     tokens.add_argument("--data-dir", type=Path, default=None)
+    demo = sub.add_parser("demo", help="load the demo county through a running gateway (e.g. the"
+                          " compose stack's), with an admin token signed from LIANXIN_JWT_SECRET")
+    demo.add_argument("--url", required=True, help="the gateway's GraphQL URL, e.g."
+                      " http://gateway:4000/graphql")
     return parser
 
 
@@ -82,7 +86,31 @@ def main(argv: list[str] | None = None) -> int:
 
         print(_role_tokens(DataDir(args.data_dir or default_data_dir()).secret(), build_county()))
         return 0
+    if args.command == "demo":
+        return _demo(args.url)
     return _dev(args)
+
+
+def _demo(url: str) -> int:
+    """Load the demo county (not its months of history, which need the dev stack's files)."""
+    import os
+
+    from lianxin.kit.devstack.demo import DemoLoadError, load_demo
+
+    secret = os.environ.get("LIANXIN_JWT_SECRET", "").strip()
+    if not secret:
+        print("lianxin demo: set LIANXIN_JWT_SECRET to the secret the services verify tokens "
+              "with (an identity provider's keys cannot be used to sign here)", file=sys.stderr)
+        return 2
+    token = issue_token(secret=secret, subject="demo-loader", role="admin",
+                        issuer=os.environ.get("LIANXIN_JWT_ISSUER", "lianxin"),
+                        audience=os.environ.get("LIANXIN_JWT_AUDIENCE", "lianxin"))
+    try:
+        print(load_demo(url, token), flush=True)
+    except DemoLoadError as exc:
+        print(f"lianxin demo: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _role_tokens(secret: str, county: DemoCounty) -> str:
