@@ -23,6 +23,7 @@ from lianxin.kit.kafka import ensure_topics
 from lianxin.kit.metrics import exposition
 from lianxin.kit.outbox import OutboxRelay
 from lianxin.kit.settings import KitSettings
+from lianxin.kit.testing.relaying import Relaying
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -61,22 +62,6 @@ async def produce(settings: KitSettings, topic: str, keys: str) -> None:
             await producer.send_and_wait(topic, value=value, key=b"one-partition")
     finally:
         await producer.stop()
-
-
-class Relaying:
-    """Runs a relay in the background for the duration of an `async with` block."""
-
-    def __init__(self, relay: OutboxRelay) -> None:
-        self.relay, self.stop = relay, asyncio.Event()
-
-    async def __aenter__(self) -> OutboxRelay:
-        self.task = asyncio.create_task(self.relay.run(self.stop))
-        return self.relay
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.stop.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(self.task, 10)
 
 
 def metric(name: str, **labels: str) -> float | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +12,7 @@ from lianxin.events.v1 import people_pb2
 from lianxin.kit.envelope import PendingEvent, unwrap
 from lianxin.kit.outbox import OutboxRelay
 from lianxin.kit.settings import KitSettings
+from lianxin.kit.testing.relaying import Relaying
 from lianxin.kit.uow import SqlUnitOfWork
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -35,22 +35,6 @@ async def unpublished(engine: AsyncEngine) -> int:
     async with engine.connect() as conn:
         return int((await conn.execute(sa.text(
             "SELECT count(*) FROM outbox WHERE published_at IS NULL"))).scalar_one())
-
-
-class Relaying:
-    """Runs a relay in the background for the duration of a `with` block."""
-
-    def __init__(self, relay: OutboxRelay) -> None:
-        self.relay, self.stop = relay, asyncio.Event()
-
-    async def __aenter__(self) -> OutboxRelay:
-        self.task = asyncio.create_task(self.relay.run(self.stop))
-        return self.relay
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.stop.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(self.task, 10)
 
 
 async def test_events_are_published_in_order_with_ids_in_headers(
