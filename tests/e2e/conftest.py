@@ -26,12 +26,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
     from lianxin.kit.devstack.processes import free_port
 
-    stack = DevStack(Path(tmp_path_factory.mktemp("stack")), gateway_port=free_port())
-    stack.start()
-    try:
+    with DevStack(Path(tmp_path_factory.mktemp("stack")), gateway_port=free_port()) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 Gql = Callable[..., dict[str, Any]]
@@ -70,12 +66,8 @@ def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
     events stay out of the shared stack's restart tests."""
     from lianxin.kit.devstack.processes import free_port
 
-    stack = DevStack(Path(tmp_path_factory.mktemp("demo")), gateway_port=free_port())
-    stack.start()
-    try:
+    with DevStack(Path(tmp_path_factory.mktemp("demo")), gateway_port=free_port()) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 @pytest.fixture(scope="session")

@@ -118,12 +118,8 @@ def traced(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Iter
     with pytest.MonkeyPatch.context() as env:
         env.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url)
         env.setenv("OTEL_BSP_SCHEDULE_DELAY", "200")
-        stack = DevStack(Path(tmp_path_factory.mktemp("traced")), gateway_port=free_port())
-        stack.start()
-        try:
+        with DevStack(Path(tmp_path_factory.mktemp("traced")), gateway_port=free_port()) as stack:
             yield stack
-        finally:
-            stack.stop()
 
 
 def wait_for(check: Any, timeout_s: float = 30.0) -> Any:

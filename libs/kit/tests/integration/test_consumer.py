@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from aiokafka import AIOKafkaProducer
 from google.protobuf.message import Message
 from lianxin.events.v1 import people_pb2
 from lianxin.events.v1.envelope_pb2 import Envelope
 from lianxin.kit.auth import SYSTEM
 from lianxin.kit.consumer import EventConsumer
 from lianxin.kit.envelope import PendingEvent, wrap
-from lianxin.kit.kafka import dlq_topic, ensure_topics
+from lianxin.kit.kafka import dlq_topic
 from lianxin.kit.settings import KitSettings
+from lianxin.kit.testing.kafka import produce
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -39,17 +39,6 @@ async def count_handler(uow: Any, env: Envelope, msg: Message) -> None:
 def envelope(key: str, name: str = "ok") -> bytes:
     payload = people_pb2.OrgUnitCreated(org_unit_id=key, name=name)
     return wrap(PendingEvent("org_unit", key, 1, payload), SYSTEM).SerializeToString()
-
-
-async def produce(settings: KitSettings, topic: str, values: list[bytes]) -> None:
-    await ensure_topics(settings, [topic])
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
-    await producer.start()
-    try:
-        for value in values:
-            await producer.send_and_wait(topic, value=value, key=b"same-partition")
-    finally:
-        await producer.stop()
 
 
 async def applied(engine: AsyncEngine) -> dict[str, int]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 from google.protobuf.message import Message
 from lianxin.events.v1 import people_pb2
 from lianxin.events.v1.envelope_pb2 import Envelope
@@ -19,10 +19,10 @@ from lianxin.kit import tracing
 from lianxin.kit.auth import SYSTEM
 from lianxin.kit.consumer import EventConsumer
 from lianxin.kit.envelope import PendingEvent, wrap
-from lianxin.kit.kafka import ensure_topics
 from lianxin.kit.metrics import exposition
 from lianxin.kit.outbox import OutboxRelay
 from lianxin.kit.settings import KitSettings
+from lianxin.kit.testing.kafka import produce
 from lianxin.kit.testing.relaying import Relaying
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -50,18 +50,6 @@ async def unpublished(engine: AsyncEngine) -> int:
     async with engine.connect() as conn:
         return int((await conn.execute(sa.text(
             "SELECT count(*) FROM outbox WHERE published_at IS NULL"))).scalar_one())
-
-
-async def produce(settings: KitSettings, topic: str, keys: str) -> None:
-    await ensure_topics(settings, [topic])
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
-    await producer.start()
-    try:
-        for key in keys:
-            value = wrap(event(key), SYSTEM).SerializeToString()
-            await producer.send_and_wait(topic, value=value, key=b"one-partition")
-    finally:
-        await producer.stop()
 
 
 def metric(name: str, **labels: str) -> float | None:
@@ -106,7 +94,7 @@ async def _zero(engine: AsyncEngine) -> bool:
 
 
 async def test_consumer_lag_is_high_water_minus_position(settings: KitSettings, topic: str) -> None:
-    await produce(settings, topic, "abc")  # one Kafka key: one partition
+    await produce(settings, topic, [wrap(event(k), SYSTEM).SerializeToString() for k in "abc"])
     group = f"g-{topic}"
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap, group_id=group,
                                 auto_offset_reset="earliest", enable_auto_commit=False)

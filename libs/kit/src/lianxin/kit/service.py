@@ -125,8 +125,9 @@ def _prestart(spec: ServiceSpec, settings: KitSettings, timeout: float) -> int:
 
     deadline = time.monotonic() + timeout
     log = logging.getLogger(f"lianxin.{spec.name}.prestart")
-    for what, check in (("PostgreSQL", lambda: asyncio.run(_database_answers(settings))),
-                        ("Kafka", lambda: _broker_accepts(settings.kafka_bootstrap))):
+    for what, variable, check in (
+            ("PostgreSQL", "LIANXIN_DATABASE_URL", lambda: asyncio.run(_database_answers(settings))),
+            ("Kafka", "LIANXIN_KAFKA_BOOTSTRAP", lambda: _broker_accepts(settings.kafka_bootstrap))):
         while True:
             try:
                 check()
@@ -134,7 +135,7 @@ def _prestart(spec: ServiceSpec, settings: KitSettings, timeout: float) -> int:
             except Exception as exc:  # refused, DNS not there yet, database still starting
                 if time.monotonic() >= deadline:
                     print(f"lianxin-{spec.name} prestart: {what} not reachable after {timeout:.0f}s "
-                          f"({exc}); check LIANXIN_DATABASE_URL / LIANXIN_KAFKA_BOOTSTRAP",
+                          f"({exc}); check {variable}",
                           file=sys.stderr)
                     return 1
                 log.info("waiting for %s: %s", what, exc)

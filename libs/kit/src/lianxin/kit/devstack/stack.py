@@ -83,6 +83,14 @@ class DevStack:
                            org_scope=org_scope, permissions=permissions)
 
     # --- lifecycle --------------------------------------------------------------------------
+    def __enter__(self) -> DevStack:
+        """`with DevStack(folder) as stack:` — started (a failed start stops what it began)."""
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def start(self) -> dict[str, float]:
         """Start everything (what already runs is kept) and wait until it is ready; return the
         seconds each phase took."""
