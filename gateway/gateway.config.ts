@@ -45,6 +45,9 @@ const transportEntries = Object.fromEntries(
         // `location` replaces the join__graph url of the supergraph for this subgraph.
         ...(url ? { location: url } : {}),
         options: {
+          // Identical upstream queries in flight at once share one request (Hive's default);
+          // LIANXIN_GATEWAY_DEDUPLICATE_INFLIGHT=false turns it off for benchmarks (bench/).
+          deduplicateInflightRequests: settings.deduplicateInflight,
           // Subscriptions go to the subgraph over graphql-transport-ws at <location>/../graphql,
           // whether the client came over a WebSocket or SSE. The default (graphql-sse over GET)
           // fails against Strawberry. A websocket carries no per-request headers, so the client's

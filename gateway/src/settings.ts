@@ -40,6 +40,9 @@ export interface Settings {
   limits: Limits;
   /** JSON manifest { "<sha256 of the document>": "<document>" } written by persisted.mjs. */
   persistedDocuments: string;
+  /** Share one upstream request among identical in-flight ones (Hive's default; on in
+   * production). Benchmarks turn it off: identical concurrent reads would be counted once. */
+  deduplicateInflight: boolean;
 }
 
 /** A setting is missing or wrong; the message names the variable and says what to set. */
@@ -98,6 +101,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
         '(run `make persisted` to generate gateway/persisted-documents.json)',
     );
   }
+  const dedupe = value('LIANXIN_GATEWAY_DEDUPLICATE_INFLIGHT') ?? 'true';
+  if (dedupe !== 'true' && dedupe !== 'false') {
+    throw new SettingsError(
+      `LIANXIN_GATEWAY_DEDUPLICATE_INFLIGHT must be true or false, got ${JSON.stringify(dedupe)}`,
+    );
+  }
   return {
     environment,
     jwt: {
@@ -107,6 +116,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     limits,
     persistedDocuments,
+    deduplicateInflight: dedupe === 'true',
   };
 }
 

@@ -12,6 +12,7 @@ import strawberry
 from fastapi.testclient import TestClient
 from lianxin.kit.app import create_app
 from lianxin.kit.auth import issue_token
+from lianxin.kit.db import READ_ONLY
 from lianxin.kit.graphql import make_schema
 from lianxin.kit.metrics import operation_label
 from lianxin.kit.settings import KitSettings
@@ -33,12 +34,20 @@ class Query:
     def broken(self) -> str:
         raise ValueError("boom")
 
+    @strawberry.field
+    async def reads_without_transaction(self) -> bool:
+        return READ_ONLY.get()
+
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation
     def touch(self) -> bool:
         return True
+
+    @strawberry.mutation
+    async def writes_without_transaction(self) -> bool:
+        return READ_ONLY.get()
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +158,14 @@ def test_the_worker_serves_metrics_on_its_port() -> None:
                 if s.name == "lianxin_outbox_backlog" and s.labels == {"service": "workerprobe"}]
     assert sample.value == 7
     assert serve_worker_metrics(0) is None  # 0: off
+
+
+def test_only_a_query_reads_without_a_transaction(client: TestClient) -> None:
+    token = issue_token(secret=SECRET, subject="cadre-1", role="cadre")
+    auth = {"authorization": f"Bearer {token}"}
+    query = client.post("/graphql", json={"query": "{ readsWithoutTransaction }"}, headers=auth)
+    mutation = client.post("/graphql", json={"query": "mutation { writesWithoutTransaction }"},
+                           headers=auth)
+    assert query.json()["data"] == {"readsWithoutTransaction": True}
+    assert mutation.json()["data"] == {"writesWithoutTransaction": False}
+    assert READ_ONLY.get() is False  # reset after the request

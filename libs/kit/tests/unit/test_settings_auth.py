@@ -101,3 +101,38 @@ async def test_a_websocket_client_signs_in_with_connection_init() -> None:
     await forged.sign_in_from_connection()
     with pytest.raises(AuthError):
         forged.require()
+
+
+def test_a_verified_token_is_remembered_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    verifier = JwtVerifier(settings())
+    token = issue_token(secret=SECRET, subject="u1", role="cadre", org_scope=["o1"], ttl_seconds=60)
+    decoded: list[str] = []
+    real = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda t, *a, **kw: decoded.append(t) or real(t, *a, **kw))
+    first = verifier.verify(token)
+    assert verifier.verify(token) == first and decoded == [token]  # checked once, then known
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(AuthError, match="expired"):
+        verifier.verify(token)  # the remembered token expires like any other
+    assert token not in verifier._verified  # forgotten: the next use is checked in full
+
+
+def test_a_refused_token_is_never_remembered() -> None:
+    verifier = JwtVerifier(settings())
+    forged = issue_token(secret="another-secret-of-at-least-32-characters!!", subject="u1",
+                         role="admin")
+    for _ in range(2):
+        with pytest.raises(AuthError, match="not valid"):
+            verifier.verify(forged)
+
+
+def test_the_remembered_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import lianxin.kit.auth as auth
+
+    monkeypatch.setattr(auth, "VERIFIED_CACHE_SIZE", 3)
+    verifier = JwtVerifier(settings())
+    tokens = [issue_token(secret=SECRET, subject=f"u{i}", role="cadre") for i in range(5)]
+    for token in tokens:
+        verifier.verify(token)
+    assert list(verifier._verified) == tokens[2:]

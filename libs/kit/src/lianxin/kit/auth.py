@@ -12,6 +12,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -97,8 +98,16 @@ class JwksKeys:
                                 f"provider publishes ({exc})") from exc
 
 
+VERIFIED_CACHE_SIZE = 4096  # tokens remembered as verified (a client sends its token many times)
+
+
 class JwtVerifier:
-    """Verifies bearer tokens against the configured key, algorithm, issuer and audience."""
+    """Verifies bearer tokens against the configured key, algorithm, issuer and audience.
+
+    A token verified once is remembered (up to VERIFIED_CACHE_SIZE, least recently used out)
+    with its principal until it expires: the same bytes always verify the same way, and
+    checking the signature and claims again cost about a tenth of a small request's CPU
+    (bench/RESULTS.md, P2). Only its expiry is checked again on each use."""
 
     def __init__(self, settings: KitSettings) -> None:
         assert settings.jwt_algorithm is not None  # pinned by settings validation
@@ -111,17 +120,43 @@ class JwtVerifier:
             self._key = settings.jwt_public_key
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._verified_lock = threading.Lock()  # verify() may run in threads too
 
     def verify(self, token: str) -> Principal:
         """Return the token's principal or raise AuthError saying what is wrong. With a JWKS URL
         this may block on a fetch (at most JWKS_TIMEOUT_S): async code uses `verify_async`."""
+        known = self._remembered(token)
+        if known is not None:
+            return known
         return self._decode(token, self.jwks.key_for(token) if self.jwks else self._key)
 
     async def verify_async(self, token: str) -> Principal:
         """`verify` without blocking the event loop: a JWKS lookup runs in a worker thread."""
+        known = self._remembered(token)
+        if known is not None:
+            return known
         if self.jwks is None:
-            return self.verify(token)
+            return self._decode(token, self._key)
         return self._decode(token, await asyncio.to_thread(self.jwks.key_for, token))
+
+    def _remembered(self, token: str) -> Principal | None:
+        with self._verified_lock:
+            entry = self._verified.get(token)
+            if entry is None:
+                return None
+            principal, expires = entry
+            if time.time() < expires:
+                self._verified.move_to_end(token)
+                return principal
+            del self._verified[token]
+        raise AuthError("the token has expired; sign in again")
+
+    def _remember(self, token: str, principal: Principal, expires: float) -> None:
+        with self._verified_lock:
+            self._verified[token] = (principal, expires)
+            if len(self._verified) > VERIFIED_CACHE_SIZE:
+                self._verified.popitem(last=False)
 
     def _decode(self, token: str, key: Any) -> Principal:
         try:
@@ -149,8 +184,10 @@ class JwtVerifier:
         perms = claims.get("permissions", [])
         if not isinstance(perms, list) or not all(isinstance(p, str) for p in perms):
             raise AuthError("the token's permissions must be a list of strings")
-        return Principal(subject=str(claims["sub"]), role=role, org_scope=tuple(scope),
-                         permissions=frozenset(perms))
+        principal = Principal(subject=str(claims["sub"]), role=role, org_scope=tuple(scope),
+                              permissions=frozenset(perms))
+        self._remember(token, principal, float(claims["exp"]))
+        return principal
 
     def from_header(self, authorization: str | None) -> Principal | None:
         """Principal for an `Authorization: Bearer …` header; None when there is no header."""

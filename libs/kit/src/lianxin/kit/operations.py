@@ -3,11 +3,13 @@ type and name, and the request's span named after it — never its variables."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 
+from lianxin.kit.db import READ_ONLY
 from lianxin.kit.metrics import operation_label, timed_operation
 from opentelemetry import trace
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 
 def observer(service: str) -> Callable[[], SchemaExtension]:
@@ -15,6 +17,14 @@ def observer(service: str) -> Callable[[], SchemaExtension]:
 
     class ObserveOperation(SchemaExtension):
         lianxin_observer = True  # create_app adds one observer per schema, not one per app
+
+        def on_execute(self) -> Iterator[None]:
+            # A query's units of work read without a transaction (lianxin.kit.db.READ_ONLY).
+            read_only = READ_ONLY.set(self.execution_context.operation_type is OperationType.QUERY)
+            try:
+                yield
+            finally:
+                READ_ONLY.reset(read_only)
 
         async def on_operation(self) -> AsyncIterator[None]:
             async with timed_operation(service) as seen:

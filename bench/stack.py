@@ -1,0 +1,145 @@
+"""The whole embedded stack for a benchmark: started in a throw-away folder, the demo county
+loaded through the gateway, tokens for many subjects, the load driver, and the memory of every
+process of the stack.
+
+As deployed, with two exceptions a benchmark needs: the gateway's in-flight de-duplication is
+off (identical concurrent reads would otherwise be answered once and counted many times) and
+the gateway's rate limit per token subject is the dev stack's (the drivers spread their
+requests over many subjects, as many users would)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psutil
+from lianxin.kit.devstack.demo import build_county, load_demo
+from lianxin.kit.devstack.stack import DevStack
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+GIB = 1024 ** 3
+
+
+def log(msg: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {msg}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def bench_stack(*, demo: bool = True, keep: Path | None = None) -> Iterator[DevStack]:
+    """The stack, started and (with `demo`) holding the demo county; stopped and deleted after."""
+    folder = keep or Path(tempfile.mkdtemp(prefix="lianxin-bench-"))
+    os.environ["LIANXIN_GATEWAY_DEDUPLICATE_INFLIGHT"] = "false"
+    stack = DevStack(folder / "stack", gateway_port=free_port(), log_level="WARNING")
+    try:
+        log(f"starting the stack in {folder} …")
+        timings = stack.start()
+        log(f"stack ready in {timings['total']:.1f}s")
+        if demo:
+            summary = load_demo(stack.gateway_url, stack.token("admin", subject="bench-loader"))
+            log(f"demo county loaded in {summary.seconds:.0f}s")
+        yield stack
+    finally:
+        stack.stop()
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def county() -> Any:
+    """The demo county's ids (fixed: uuid5 of stable keys)."""
+    return build_county()
+
+
+def headers(stack: DevStack, role: str, scope: Sequence[str], n: int,
+            prefix: str) -> list[dict[str, str]]:
+    """Authorization headers of `n` different subjects with the same role and scope."""
+    return [{"authorization": f"Bearer {stack.token(role, list(scope), f'{prefix}-{i}')}"}
+            for i in range(n)]
+
+
+def graphql_body(query: str, variables: dict[str, Any] | None = None,
+                 operation: str | None = None) -> str:
+    body: dict[str, Any] = {"query": query, "variables": variables or {}}
+    if operation:
+        body["operationName"] = operation
+    return json.dumps(body, ensure_ascii=False)
+
+
+def drive(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run the load driver (bench/loadgen.py) in its own process; its result."""
+    proc = subprocess.run([sys.executable, str(BENCH / "loadgen.py")], input=json.dumps(spec),
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"load driver failed: {proc.stderr[-2000:]}")
+    return dict(json.loads(proc.stdout))
+
+
+def stack_processes(stack: DevStack) -> list[psutil.Process]:
+    """Every process of the stack: the services, the gateway, the broker, PostgreSQL."""
+    found = {p.pid: p for p in psutil.Process().children(recursive=True)}
+    pidfile = stack.data.pg / "postmaster.pid"
+    if pidfile.exists():
+        postmaster = psutil.Process(int(pidfile.read_text().split()[0]))
+        found[postmaster.pid] = postmaster
+        found.update({p.pid: p for p in postmaster.children(recursive=True)})
+    return [p for pid, p in found.items() if pid != os.getpid()]
+
+
+def memory(stack: DevStack, exclude: Sequence[int] = ()) -> dict[str, float]:
+    """Resident memory of the whole stack in GiB: `rss` sums each process's resident set (shared
+    pages such as PostgreSQL's buffers counted once per process that touched them), `pss`
+    shares them out (the honest total)."""
+    rss = pss = 0
+    for proc in stack_processes(stack):
+        if proc.pid in exclude:
+            continue
+        try:
+            info = proc.memory_full_info()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        rss += info.rss
+        pss += getattr(info, "pss", info.rss)
+    return {"rss_gib": rss / GIB, "pss_gib": pss / GIB}
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def result(target: str, what: str, figure: float, unit: str, goal: float, better: str,
+           context: str) -> dict[str, Any]:
+    met = figure >= goal if better == "higher" else figure <= goal
+    return {"target": target, "what": what, "figure": figure, "unit": unit, "goal": goal,
+            "better": better, "met": bool(met), "context": context}
+
+
+def write_json(path: str | None, results: list[dict[str, Any]]) -> None:
+    if path:
+        Path(path).write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def markdown(results: list[dict[str, Any]]) -> str:
+    lines = ["| target | what | figure | goal | met | context |", "|---|---|---:|---:|---|---|"]
+    for r in results:
+        sign = "≥" if r["better"] == "higher" else "≤"
+        lines.append(f"| {r['target']} | {r['what']} | {r['figure']:,.2f} {r['unit']} | "
+                     f"{sign} {r['goal']:,} | {'yes' if r['met'] else '**no**'} | {r['context']} |")
+    return "\n".join(lines)
