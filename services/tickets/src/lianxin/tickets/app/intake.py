@@ -165,11 +165,13 @@ async def _numbered(uow: UnitOfWork, draft: intake.Intake) -> Ticket:
     county_id = intake.county_of(units, path)
     county = next(u for u in units if u.id == county_id)
     year = draft.submitted_at.astimezone(CHINA).year
-    # Counted by the code's prefix, not the county's id: two counties of one name (or a county
-    # renamed to a name another had) must not hand out the same code.
-    number = await uow.tickets.next_code(county.name, year)
     policy = governing(await uow.sla_policies.all(), draft.kind, draft.category, draft.urgency)
     accept_due = await deadline(uow, draft.submitted_at, policy.accept_days)
+    # Counted by the code's prefix, not the county's id: two counties of one name (or a county
+    # renamed to a name another had) must not hand out the same code. Drawn last: the counter
+    # row stays locked until commit, so every other submit in the county waits for this one
+    # from here on (bench/RESULTS.md, P3).
+    number = await uow.tickets.next_code(county.name, year)
     return draft.ticket(intake.ticket_code(county.name, draft.submitted_at, number), accept_due)
 
 
