@@ -5,7 +5,10 @@
 Starts the stack (bench/stack.py: demo county, gateway de-duplication off), lets it settle, then:
 
 1. P7 idle: resident memory of every process of the stack (services' APIs and workers, the
-   gateway, the broker, PostgreSQL and its backends), summed as RSS and as PSS.
+   gateway, the broker, PostgreSQL and its backends). The figure is the sum of their PSS —
+   each shared page (PostgreSQL's shared buffers, the interpreter's libraries) counted once,
+   shared out among the processes that map it — i.e. the RAM the stack occupies; the sum of
+   their RSS, which counts a shared page once per process, is given beside it.
 2. P3 capacity: `submitTicket` through the gateway, closed loop (32 in flight) for
    `--probe` seconds — the most this box takes, for context.
 3. P3 intake: `submitTicket` through the gateway at a fixed `--rate` per second for `--seconds`
@@ -15,7 +18,8 @@ Starts the stack (bench/stack.py: demo county, gateway de-duplication off), lets
    load). Afterwards: seconds until the assessment service has counted every ticket.
 4. P4 freshness: the county's screen wall subscribes to `dashboard` over graphql-transport-ws
    through the gateway; tickets are submitted at a steady `--fresh-rate` per second for
-   `--fresh-seconds`. A ticket's freshness is the time from its commit (its `submittedAt`,
+   `--fresh-seconds` (and, when the capacity probe says the box cannot take that rate, again
+   at half the measured capacity). A ticket's freshness is the time from its commit (its `submittedAt`,
    stamped in the committing transaction, so a little early: the figure errs long) to the
    first dashboard message whose `submittedToday` counts it.
 
@@ -41,6 +45,8 @@ from lianxin.kit.devstack.demo import unit_id
 from stack import (
     bench_stack,
     county,
+    cpu_seconds,
+    cpu_spent,
     drive,
     graphql_body,
     headers,
@@ -110,6 +116,18 @@ def wait_counted(stack: Any, auth: dict[str, str], county_id: str, expected: int
             raise RuntimeError(f"assessment did not count {expected} tickets in {limit:.0f}s")
         time.sleep(0.5)
     return time.monotonic() - started
+
+
+def settle(stack: Any, auth: dict[str, str], county_id: str, quiet: float = 3.0,
+           limit: float = 180.0) -> None:
+    """Wait until the assessment count stops moving (requests the driver gave up on may still be
+    committing): freshness must not count their tickets as the ones it submits."""
+    started, last, since = time.monotonic(), -1, time.monotonic()
+    while time.monotonic() - since < quiet and time.monotonic() - started < limit:
+        now = ticket_count(stack, auth, county_id)
+        if now != last:
+            last, since = now, time.monotonic()
+        time.sleep(0.5)
 
 
 async def freshness(stack: Any, county_id: str, bodies: list[str], ops: list[dict[str, str]],
@@ -212,15 +230,22 @@ def main() -> int:
         ops = headers(stack, "cadre", [county_id], 50, "bench-hotline")
         time.sleep(10)  # let relays, consumers and the demo's last events settle
         idle = memory(stack)
-        results.append(result("P7", "whole stack idle, RSS summed", idle["rss_gib"], "GiB",
-                               1.5, "lower", f"PSS {idle['pss_gib']:.2f} GiB; demo county loaded"))
+        results.append(result("P7", "whole stack idle (PSS: shared pages counted once)",
+                               idle["pss_gib"], "GiB", 1.5, "lower",
+                               f"RSS summed over processes {idle['rss_gib']:.2f} GiB; demo "
+                               "county loaded"))
         log(f"idle memory: RSS {idle['rss_gib']:.2f} GiB, PSS {idle['pss_gib']:.2f} GiB")
 
+        counted, cpu_before = ticket_count(stack, admin, county_id), cpu_seconds(stack)
         probe = drive({"mode": "closed", "url": stack.gateway_url, "bodies": bodies,
                        "headers": ops, "concurrency": 32, "seconds": args.probe, "warmup": 2,
                        "expect": "data.submitTicket.__typename=Ticket", "timeout": 10})
+        settle(stack, admin, county_id)  # relays and consumers done with the probe's tickets
+        tickets = ticket_count(stack, admin, county_id) - counted
+        cpu = cpu_spent(cpu_before, cpu_seconds(stack))
         log(f"capacity probe: {probe['rps']:.0f}/s p99 {probe['p99_ms']:.0f} ms "
-            f"errors {probe['errors']}")
+            f"errors {probe['errors']}; CPU ms per ticket: "
+            + ", ".join(f"{k} {1000 * v / max(1, tickets):.1f}" for k, v in cpu.items()))
         before = ticket_count(stack, admin, county_id)
         sampler = Sampler(stack)
         sampler.start()
@@ -235,29 +260,44 @@ def main() -> int:
                    f"{intake['errors']} errors; p50 {intake['p50_ms']:.0f} ms; closed-loop "
                    f"capacity {probe['rps']:.0f}/s; all counted by assessment "
                    f"{drained:.1f} s after the last")
-        sustained = intake["ok"] / args.seconds if not intake["errors"] else 0.0
-        results.append(result("P3", "submitTicket sustained through the gateway, zero errors",
-                              sustained, "/s", args.rate, "higher", context))
+        sustained = result("P3", "submitTicket answered per second through the gateway, at "
+                           f"{args.rate:g}/s offered (zero errors required)",
+                           intake["ok"] / args.seconds, "/s", args.rate, "higher", context)
+        sustained["met"] = sustained["met"] and intake["errors"] == 0
+        results.append(sustained)
         results.append(result("P3", "submitTicket p99 at that rate", intake["p99_ms"], "ms",
                               150, "lower", context))
-        results.append(result("P7", "whole stack under P3 load, peak RSS summed",
-                              peak["rss_gib"], "GiB", 3.0, "lower",
-                              f"peak PSS {peak['pss_gib']:.2f} GiB, sampled every 2 s"))
+        results.append(result("P7", "whole stack under P3 load, peak PSS", peak["pss_gib"],
+                              "GiB", 3.0, "lower", f"peak RSS summed over processes "
+                              f"{peak['rss_gib']:.2f} GiB, sampled every 2 s"))
 
-        lags, failed = asyncio.run(freshness(stack, county_id, bodies, ops, args.fresh_rate,
-                                             args.fresh_seconds))
-        p50, p99 = percentile(lags, 0.5) * 1000, percentile(lags, 0.99) * 1000
-        log(f"freshness at {args.fresh_rate:g}/s: p50 {p50:.0f} ms p99 {p99:.0f} ms")
-        fresh = result("P4", "ticket commit → screen-wall dashboard message, p99", p99, "ms",
-                       1000, "lower", f"{len(lags)} tickets at {args.fresh_rate:g}/s offered, "
-                       f"{failed} submissions failed; p50 {p50:.0f} ms")
-        fresh["met"] = fresh["met"] and failed == 0  # steady 100/s is part of the target
-        results.append(fresh)
+        # At the target's rate, and (if the probe says this box cannot take that) at half the
+        # measured capacity, so there is a freshness figure for a load the stack sustains.
+        rates = [args.fresh_rate]
+        if probe["rps"] * 0.8 < args.fresh_rate:
+            rates.append(max(1.0, round(probe["rps"] / 2)))
+        for rate in rates:
+            settle(stack, admin, county_id)
+            lags, failed = asyncio.run(freshness(stack, county_id, bodies, ops, rate,
+                                                 args.fresh_seconds))
+            p50, p99 = percentile(lags, 0.5) * 1000, percentile(lags, 0.99) * 1000
+            log(f"freshness at {rate:g}/s: p50 {p50:.0f} ms p99 {p99:.0f} ms, {failed} failed")
+            fresh = result("P4", f"ticket commit → screen-wall dashboard message, p99, at "
+                           f"{rate:g}/s", p99, "ms", 1000, "lower",
+                           f"{len(lags)} tickets counted, {failed} submissions failed; "
+                           f"p50 {p50:.0f} ms")
+            fresh["met"] = fresh["met"] and failed == 0 and rate >= args.fresh_rate
+            results.append(fresh)
         lines += ["| phase | req/s | p50 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|",
                   f"| capacity probe (32 in flight) | {probe['rps']:.0f} | {probe['p50_ms']:.0f}"
                   f" | {probe['p99_ms']:.0f} | {probe['errors']} |",
                   f"| intake at {args.rate:g}/s | {intake['rps']:.0f} | {intake['p50_ms']:.0f} | "
-                  f"{intake['p99_ms']:.0f} | {intake['errors']} |"]
+                  f"{intake['p99_ms']:.0f} | {intake['errors']} |", "",
+                  f"CPU per submitted ticket during the probe ({tickets} tickets, from the "
+                  "submit to the assessment consumers having counted it; the driver excluded):",
+                  "", "| process | CPU ms per ticket |", "|---|---:|"]
+        lines += [f"| {role} | {1000 * spent / max(1, tickets):.1f} |" for role, spent in cpu.items()]
+        lines += [f"| **all** | **{1000 * sum(cpu.values()) / max(1, tickets):.1f}** |"]
     print("\n".join(lines))
     print()
     print(markdown(results))

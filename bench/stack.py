@@ -120,6 +120,48 @@ def memory(stack: DevStack, exclude: Sequence[int] = ()) -> dict[str, float]:
     return {"rss_gib": rss / GIB, "pss_gib": pss / GIB}
 
 
+def role_of(proc: psutil.Process) -> str:
+    """A short name for a process of the stack: `tickets API`, `people worker`, `gateway` …"""
+    try:
+        args = proc.cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return "gone"
+    text = " ".join(args)
+    for arg in args:
+        name = Path(arg).name
+        if name.startswith("lianxin-") and len(args) > args.index(arg) + 1:
+            part = args[args.index(arg) + 1]
+            return f"{name.removeprefix('lianxin-')} {'API' if part == 'serve' else 'worker'}"
+    if "hive-gateway" in text or ("gateway" in text and "node" in text):
+        return "gateway"
+    if "tansu" in text:
+        return "broker"
+    if "postgres" in text:
+        return "PostgreSQL"
+    return Path(args[0]).name if args else "?"
+
+
+def cpu_seconds(stack: DevStack) -> dict[int, tuple[str, float]]:
+    """CPU time (user + system) so far of each process of the stack, by pid."""
+    seen = {}
+    for proc in stack_processes(stack):
+        try:
+            times = proc.cpu_times()
+            seen[proc.pid] = (role_of(proc), times.user + times.system)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return seen
+
+
+def cpu_spent(before: dict[int, tuple[str, float]],
+              after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds each role spent between two `cpu_seconds` readings (new processes from 0)."""
+    spent: dict[str, float] = {}
+    for pid, (role, total) in after.items():
+        spent[role] = spent.get(role, 0.0) + total - before.get(pid, (role, 0.0))[1]
+    return dict(sorted(spent.items(), key=lambda kv: -kv[1]))
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
