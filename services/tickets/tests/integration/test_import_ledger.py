@@ -5,9 +5,10 @@ row is reported; bad rows are reported and leave nothing behind; a dry run write
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +77,29 @@ def sheet(tmp_path: Path, rows: list[str], name: str = "台账.csv") -> list[Any
 
 
 async def run(engine: AsyncEngine, make_uow: Callable[..., TicketsUnitOfWork], rows: list[Any], *,
-              dry_run: bool = False, source: str = "台账2025") -> LedgerReport:
-    transactions = held_transactions(lambda: make_uow(engine), commit=not dry_run)
-    return await import_ledger(ImportLedger(rows, source=source), transactions, IMPORTER,
-                               clock=lambda: NOW)
+              dry_run: bool = False, source: str = "台账2025", chunk: int = 1000,
+              transactions: Any = None) -> LedgerReport:
+    transactions = transactions or held_transactions(lambda: make_uow(engine), commit=not dry_run)
+    return await import_ledger(ImportLedger(rows, source=source, chunk=chunk), transactions,
+                               IMPORTER, clock=lambda: NOW)
+
+
+def failing(engine: AsyncEngine, make_uow: Callable[..., TicketsUnitOfWork],
+            fails: Callable[[int], bool]) -> Any:
+    """Transactions of which the n-th (from 1) fails when `fails(n)`: after its writes, before
+    its commit, as a lost connection would."""
+    real = held_transactions(lambda: make_uow(engine))
+    opened = 0
+
+    @contextlib.asynccontextmanager
+    async def scope() -> AsyncIterator[Any]:
+        nonlocal opened
+        opened += 1
+        async with real() as uow:
+            yield uow
+            if fails(opened):
+                raise ConnectionError("connection lost")
+    return scope
 
 
 async def outbox(engine: AsyncEngine) -> list[tuple[str, uuid.UUID, dt.datetime]]:
@@ -194,3 +214,69 @@ async def test_a_dry_run_checks_every_row_and_writes_nothing(
     assert (report.created, report.skipped) == (7, 5)
     assert await counts(engine) == before
     assert (await run(engine, make_uow, sheet(tmp_path, ROWS))).created == 7
+
+
+async def state(engine: AsyncEngine) -> tuple[Any, ...]:
+    """What an import leaves, compared across ways of running it: counts, the codes drawn, the
+    event types per ticket in outbox order."""
+    async with engine.connect() as conn:
+        codes = sorted((await conn.execute(sa.text("SELECT code FROM ticket"))).scalars())
+    per_ticket: dict[uuid.UUID, list[str]] = collections.defaultdict(list)
+    for kind, tid, _ in await outbox(engine):
+        per_ticket[tid].append(kind)
+    return await counts(engine), codes, dict(per_ticket)
+
+
+async def test_chunks_of_any_size_import_the_same_with_bad_rows_among_them(
+        engine: AsyncEngine, make_uow: Callable[..., TicketsUnitOfWork], tmp_path: Path) -> None:
+    rows = sheet(tmp_path, ROWS)
+    first = await run(engine, make_uow, rows, chunk=1, source="one")
+    for chunk in (3, 5):  # bad rows in the middle of chunks, at their ends, chunks of bad rows
+        report = await run(engine, make_uow, rows, chunk=chunk, source=f"chunks of {chunk}")
+        assert (report.rows, report.created, report.errors) == (first.rows, 7, first.errors)
+    async with engine.connect() as conn:
+        codes = sorted((await conn.execute(sa.text("SELECT code FROM ticket"))).scalars())
+    assert [int(c.rsplit("-", 1)[1]) for c in codes] == list(range(1, 22))  # no gaps
+    per_source = collections.Counter[tuple[str, str]]()
+    for kind, tid, _ in await outbox(engine):
+        for source in ("one", "chunks of 3", "chunks of 5"):
+            if tid in {ticket_id(c, source) for c in IMPORTED}:
+                per_source[source, kind] += 1
+    assert {k: n for (s, k), n in per_source.items() if s == "one"} == \
+        {k: n for (s, k), n in per_source.items() if s == "chunks of 5"} == \
+        {k: n for (s, k), n in per_source.items() if s == "chunks of 3"}
+
+
+async def test_a_chunk_that_fails_as_a_whole_is_imported_again_a_row_at_a_time(
+        engine: AsyncEngine, make_uow: Callable[..., TicketsUnitOfWork], tmp_path: Path) -> None:
+    rows = sheet(tmp_path, ROWS)
+    transactions = failing(engine, make_uow, lambda n: n == 1)  # the first chunk's commit
+    report = await run(engine, make_uow, rows, chunk=4, transactions=transactions)
+    assert (report.rows, report.created, report.unchanged) == (12, 7, 0)
+    assert [(e.row, e.column) for e in report.errors] == [
+        (9, "村/社区"), (10, "办结日期"), (11, "联系电话"), (12, "编号"), (13, "村/社区")]
+    after_failure = await state(engine)
+
+    async with engine.begin() as conn:  # the same sheet imported in one go, to compare with
+        await conn.execute(sa.text("TRUNCATE ticket, ticket_history, assignment, outbox, "
+                                   "ticket_code_counter CASCADE"))
+    await run(engine, make_uow, rows)
+    assert await state(engine) == after_failure
+
+
+async def test_an_import_that_stops_resumes_where_it_stopped(
+        engine: AsyncEngine, make_uow: Callable[..., TicketsUnitOfWork], tmp_path: Path) -> None:
+    rows = sheet(tmp_path, ROWS)
+    down = failing(engine, make_uow, lambda n: n >= 2)  # the database goes away after a chunk
+    with pytest.raises(ConnectionError):
+        await run(engine, make_uow, rows, chunk=3, transactions=down)
+    assert (await counts(engine))[0] == 3  # the first chunk (A-1 … A-3) stays imported
+
+    report = await run(engine, make_uow, rows, chunk=3)
+    assert (report.created, report.unchanged, report.skipped) == (4, 3, 5)
+    resumed = await state(engine)
+    async with engine.begin() as conn:
+        await conn.execute(sa.text("TRUNCATE ticket, ticket_history, assignment, outbox, "
+                                   "ticket_code_counter CASCADE"))
+    await run(engine, make_uow, rows)
+    assert await state(engine) == resumed

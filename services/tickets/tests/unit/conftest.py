@@ -51,6 +51,15 @@ class FakeTickets(Rows):
     async def save(self, ticket: Ticket) -> None:
         self.rows[ticket.id] = ticket
 
+    async def add_many(self, tickets: Sequence[Ticket]) -> None:
+        for t in tickets:
+            if t.id in self.rows:
+                raise ValueError(f"ticket {t.id} exists")  # as COPY fails on a stored id
+            self.rows[t.id] = t
+
+    async def set_last_code(self, prefix: str, year: int, last: int) -> None:
+        self.counters[(prefix, year)] = last
+
     async def link_visit(self, visit_id: uuid.UUID, ticket_ids: Sequence[uuid.UUID]) -> None:
         for i in ticket_ids:
             if i in self.rows and self.rows[i].visit_id is None:
@@ -64,6 +73,10 @@ class FakeTickets(Rows):
 class FakeHistory(Rows):
     async def add(self, entry: HistoryEntry) -> None:
         self.rows[entry.id] = entry
+
+    async def add_many(self, entries: Sequence[HistoryEntry]) -> None:
+        for e in entries:
+            self.rows[e.id] = e
 
     async def get(self, entry_id: uuid.UUID) -> HistoryEntry | None:
         return self.rows.get(entry_id)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from lianxin.tickets.adapters.bulk import copy_rows
 from lianxin.tickets.adapters.tables import assignment
 from lianxin.tickets.domain.assignment import Assignment, AssignmentStatus, DelayOn, Role
 from lianxin.tickets.domain.errors import NotFound
@@ -50,6 +51,9 @@ class SqlAssignments:
 
     async def add(self, a: Assignment) -> None:
         await self._session.execute(sa.insert(assignment).values(**_values(a)))
+
+    async def add_many(self, assignments: Sequence[Assignment]) -> None:
+        await copy_rows(self._session, assignment, [_values(a) for a in assignments])
 
     async def save(self, a: Assignment) -> None:
         values = _values(a)

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from lianxin.kit.paths import reroot
 from lianxin.kit.settings import PiiConfig
+from lianxin.tickets.adapters.bulk import copy_rows
 from lianxin.tickets.adapters.tables import org_unit_ref, ticket, ticket_code_counter, ticket_history
 from lianxin.tickets.domain.errors import StaleTicket
 from lianxin.tickets.domain.states import Action, HistoryEntry
@@ -152,6 +153,10 @@ class SqlTicketRepository:
             index_elements=[ticket.c.id]).returning(ticket.c.id))
         return result.first() is not None
 
+    async def add_many(self, tickets: Sequence[Ticket]) -> None:
+        """Insert tickets known to be new (an id already stored fails the transaction)."""
+        await copy_rows(self._session, ticket, [self.codec.values(t) for t in tickets])
+
     async def save(self, t: Ticket) -> None:
         values = self.codec.values(t)
         del values["id"]
@@ -176,6 +181,14 @@ class SqlTicketRepository:
         stmt = stmt.returning(ticket_code_counter.c.last)  # type: ignore[assignment]
         return int((await self._session.execute(stmt)).scalar_one())
 
+    async def set_last_code(self, prefix: str, year: int, last: int) -> None:
+        """Set the counter a `next_code` of this transaction locked (the ledger importer draws
+        a chunk's numbers from it in memory)."""
+        await self._session.execute(
+            sa.update(ticket_code_counter).where(ticket_code_counter.c.prefix == prefix,
+                                                 ticket_code_counter.c.year == year)
+            .values(last=last))
+
 
 def _entry(row: sa.RowMapping) -> HistoryEntry:
     return HistoryEntry(
@@ -185,16 +198,22 @@ def _entry(row: sa.RowMapping) -> HistoryEntry:
         note=row["note"], details=dict(row["details"]))
 
 
+def _entry_values(e: HistoryEntry) -> dict[str, Any]:
+    return {"id": e.id, "ticket_id": e.ticket_id, "version": e.version, "at": e.at,
+            "actor": e.actor, "actor_role": e.actor_role, "action": e.action.value,
+            "from_status": e.from_status.value if e.from_status else None,
+            "to_status": e.to_status.value, "note": e.note, "details": e.details}
+
+
 class SqlHistoryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def add(self, e: HistoryEntry) -> None:
-        await self._session.execute(sa.insert(ticket_history).values(
-            id=e.id, ticket_id=e.ticket_id, version=e.version, at=e.at, actor=e.actor,
-            actor_role=e.actor_role, action=e.action.value,
-            from_status=e.from_status.value if e.from_status else None,
-            to_status=e.to_status.value, note=e.note, details=e.details))
+        await self._session.execute(sa.insert(ticket_history).values(**_entry_values(e)))
+
+    async def add_many(self, entries: Sequence[HistoryEntry]) -> None:
+        await copy_rows(self._session, ticket_history, [_entry_values(e) for e in entries])
 
     async def get(self, entry_id: uuid.UUID) -> HistoryEntry | None:
         row = (await self._session.execute(

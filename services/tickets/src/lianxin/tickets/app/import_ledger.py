@@ -2,11 +2,13 @@
 history where the ledger records them — become tickets, as if they had gone through the
 workflow on the days the ledger gives.
 
-Each row is one transaction: the ticket is submitted through intake (`submit_ticket`, marked
-imported, the ledger's code as its external reference, dated as the ledger says), then brought
-to its recorded state step by step (app/import_steps.py) — each step a history line and the
-event the live step emits, stamped with the step's historical time. A bad row is reported as
-(row, column header, what to fix) and nothing of it is written; the other rows go on.
+Each row's ticket is submitted through intake (`submit_ticket`, marked imported, the ledger's
+code as its external reference, dated as the ledger says), then brought to its recorded state
+step by step (app/import_steps.py) — each step a history line and the event the live step
+emits, stamped with the step's historical time. Rows go a chunk (`CHUNK`) per transaction,
+their writes in bulk (app/import_chunk.py); a chunk that fails as a whole goes again a row per
+transaction. A bad row is reported as (row, column header, what to fix) and nothing of it is
+written; the other rows go on.
 
 Importing again creates nothing: a ticket's id derives from (county, source, ledger code), so a
 row imported before counts as `unchanged` and emits nothing. A row whose cells changed since is
@@ -23,8 +25,10 @@ from dataclasses import dataclass, field
 from lianxin.kit.errors import CodedError, InvalidInput
 from lianxin.kit.importing.cells import Progress, RowError, SheetRow, cells_of, map_columns, parse
 from lianxin.tickets.app.common import Actor, Clock, utcnow
+from lianxin.tickets.app.import_chunk import ChunkUnitOfWork
 from lianxin.tickets.app.import_names import Names, RowProblems, find_county
 from lianxin.tickets.app.import_plan import changed_fields, fingerprint, plan, problems, row_values
+from lianxin.tickets.app.import_reads import ImportReads
 from lianxin.tickets.app.import_rows import COLUMNS, PERSONAL, LedgerRow, ledger_row
 from lianxin.tickets.app.import_steps import ItemSteps
 from lianxin.tickets.app.intake import SubmitTicket, submit_ticket
@@ -35,6 +39,9 @@ from lianxin.tickets.domain.ticket import Ticket
 
 LEDGER_NAMESPACE = uuid.UUID("1b972ee7-420c-4101-b938-3335962ede0e")  # never change: ids derive from it
 DEFAULT_SOURCE = "ledger"
+# Rows per transaction: enough that bulk writes pay off, few enough that a failed chunk retried
+# a row at a time costs little.
+CHUNK = 1000
 PLACE_KINDS = ("county", "township", "village", "community", "grid")
 DEPARTMENT_KINDS = ("department",)
 # Field names in intake's errors → ledger fields.
@@ -60,6 +67,7 @@ class ImportLedger:
     source: str = DEFAULT_SOURCE
     county: uuid.UUID | str | None = None  # id or exact name; None: each place's own county
     mapping: Mapping[str, str] | None = None  # field → header where the sheet differs
+    chunk: int = CHUNK  # rows per transaction
 
 
 @dataclass(slots=True)
@@ -125,48 +133,146 @@ async def _import_row(uow: UnitOfWork, row: LedgerRow, names: Names, source: str
     return "created"
 
 
+def _coded(sheet_row: SheetRow, exc: CodedError, headers: Mapping[str, str]) -> RowError:
+    name = _FROM_API.get(str(exc.details.get("field", "")), "")
+    return RowError(sheet_row.number, headers.get(name, ""), exc.message)
+
+
+@dataclass(slots=True)
+class _Run:
+    """One import's state: the sheet's headers, what it has read once, the codes seen."""
+
+    cmd: ImportLedger
+    transactions: Transactions
+    actor: Actor
+    clock: Clock
+    source: str
+    headers: Mapping[str, str]
+    names: Names
+    now: dt.datetime
+    reads: ImportReads = field(default_factory=ImportReads)
+    seen: dict[str, int] = field(default_factory=dict)  # code → the row it is on
+    report: LedgerReport = field(default_factory=LedgerReport)
+
+    def check(self, sheet_row: SheetRow) -> LedgerRow:
+        """The row typed and checked on its own (no database); raises RowProblems."""
+        values, bad = parse(COLUMNS, cells_of(sheet_row, self.headers))
+        if bad:
+            raise RowProblems(*bad)
+        row = ledger_row(sheet_row.number, values)
+        if row.code in self.seen:
+            raise RowProblems(("code", f"{row.code} is also on row {self.seen[row.code]}: each "
+                                        "item needs its own code"))
+        self.seen[row.code] = row.number
+        if found := problems(row, self.headers, self.now):
+            raise RowProblems(*found)
+        return row
+
+    def count(self, outcome: str) -> None:
+        self.report.created += outcome == "created"
+        self.report.unchanged += outcome == "unchanged"
+
+    async def chunk(self, sheet_rows: Sequence[SheetRow]) -> None:
+        errors: dict[int, list[RowError]] = {}
+        checked: list[tuple[SheetRow, LedgerRow]] = []
+        for sheet_row in sheet_rows:
+            try:
+                checked.append((sheet_row, self.check(sheet_row)))
+            except RowProblems as exc:
+                errors[sheet_row.number] = self._problems(sheet_row, exc)
+            except CodedError as exc:
+                errors[sheet_row.number] = [_coded(sheet_row, exc, self.headers)]
+        try:
+            outcomes, failed = await self._together(checked)
+        except Exception:  # whatever it was, each row gets a transaction of its own
+            outcomes, failed = await self._one_by_one(checked)
+        errors.update(failed)
+        for outcome in outcomes:
+            self.count(outcome)
+        for number in sorted(errors):
+            self.report.errors += errors[number]
+
+    def _problems(self, sheet_row: SheetRow, exc: RowProblems) -> list[RowError]:
+        return [RowError(sheet_row.number, self.headers[name], message)
+                for name, message in exc.found]
+
+    async def _together(self, checked: Sequence[tuple[SheetRow, LedgerRow]]
+                        ) -> tuple[list[str], dict[int, list[RowError]]]:
+        """The chunk's rows in one transaction, their writes in bulk (app/import_chunk.py)."""
+        outcomes: list[str] = []
+        failed: dict[int, list[RowError]] = {}
+        async with self.transactions() as uow:
+            chunk = ChunkUnitOfWork(uow, self.reads)
+            await chunk.check([i for _, row in checked
+                               if (i := await self._known_id(chunk, row)) is not None])
+            for sheet_row, row in checked:
+                chunk.begin_row()
+                try:
+                    outcomes.append(await _import_row(chunk, row, self.names, self.source,
+                                                      self.actor, self.clock))
+                    chunk.keep_row()
+                except RowProblems as exc:
+                    chunk.drop_row()
+                    failed[sheet_row.number] = self._problems(sheet_row, exc)
+                except CodedError as exc:
+                    chunk.drop_row()
+                    failed[sheet_row.number] = [_coded(sheet_row, exc, self.headers)]
+            await chunk.flush()
+        return outcomes, failed
+
+    async def _known_id(self, uow: UnitOfWork, row: LedgerRow) -> uuid.UUID | None:
+        """The row's ticket id if its place is known (else its import reports why)."""
+        try:
+            place = await self.names.unit(uow, row.place, PLACE_KINDS, "place",
+                                          "village, community or place")
+            return ledger_ticket_id(await self.names.county_id(uow, place), self.source, row.code)
+        except RowProblems:
+            return None
+
+    async def _one_by_one(self, checked: Sequence[tuple[SheetRow, LedgerRow]]
+                          ) -> tuple[list[str], dict[int, list[RowError]]]:
+        """One transaction per row: after a chunk failed as a whole (a race with another import,
+        say). A failure here too (the database down) stops the import."""
+        outcomes: list[str] = []
+        failed: dict[int, list[RowError]] = {}
+        for sheet_row, row in checked:
+            try:
+                async with self.transactions() as uow:
+                    outcomes.append(await _import_row(uow, row, self.names, self.source,
+                                                      self.actor, self.clock))
+            except RowProblems as exc:
+                failed[sheet_row.number] = self._problems(sheet_row, exc)
+            except CodedError as exc:
+                failed[sheet_row.number] = [_coded(sheet_row, exc, self.headers)]
+        return outcomes, failed
+
+
 async def import_ledger(cmd: ImportLedger, transactions: Transactions, actor: Actor,
                         clock: Clock = utcnow, progress: Progress | None = None) -> LedgerReport:
-    """Import a ledger's rows, one transaction each; safe to run again on the same file.
+    """Import a ledger's rows, a chunk per transaction; safe to run again on the same file.
 
     The sheet as a whole (unknown mapping fields, missing columns, an unknown county) raises
-    InvalidInput before anything is written. An unexpected failure (database down) propagates:
-    the rows before it stay imported, and running the import again resumes."""
+    InvalidInput before anything is written. A bad row is reported and leaves nothing behind;
+    the other rows of its chunk go on. A chunk that fails as a whole is imported again a row
+    per transaction; an unexpected failure there (database down) propagates: the chunks before
+    it stay imported, and running the import again resumes."""
     source = " ".join(cmd.source.split())
     if not source or len(source) > 100:
         raise InvalidInput("source must name the ledger in 1 to 100 characters", field="source")
+    if cmd.chunk < 1:
+        raise InvalidInput("chunk must be 1 or more rows", field="chunk")
     rows = list(cmd.rows)
     headers = map_columns("ledger", COLUMNS, cmd.mapping, rows[0] if rows else None)
-    now = clock()
     county = None
     if cmd.county is not None:
         async with transactions() as uow:
             county = await find_county(uow, cmd.county)
-    names, report = Names(county), LedgerReport()
-    seen: dict[str, int] = {}  # code → the row it is on
-    for done, sheet_row in enumerate(rows, start=1):
-        try:
-            values, bad = parse(COLUMNS, cells_of(sheet_row, headers))
-            if bad:
-                raise RowProblems(*bad)
-            row = ledger_row(sheet_row.number, values)
-            if row.code in seen:
-                raise RowProblems(("code", f"{row.code} is also on row {seen[row.code]}: each "
-                                            "item needs its own code"))
-            seen[row.code] = row.number
-            if found := problems(row, headers, now):
-                raise RowProblems(*found)
-            async with transactions() as uow:
-                outcome = await _import_row(uow, row, names, source, actor, clock)
-            report.created += outcome == "created"
-            report.unchanged += outcome == "unchanged"
-        except RowProblems as exc:
-            report.errors += [RowError(sheet_row.number, headers[name], message)
-                              for name, message in exc.found]
-        except CodedError as exc:  # from intake or a step: nothing of the row was committed
-            name = _FROM_API.get(str(exc.details.get("field", "")), "")
-            report.errors.append(RowError(sheet_row.number, headers.get(name, ""), exc.message))
-        report.rows = done
-        if progress is not None:
-            progress(done, len(rows))
-    return report
+    run = _Run(cmd, transactions, actor, clock, source, headers, Names(county), clock())
+    for start in range(0, len(rows), cmd.chunk):
+        part = rows[start:start + cmd.chunk]
+        await run.chunk(part)
+        for done in range(start + 1, start + len(part) + 1):
+            run.report.rows = done
+            if progress is not None:
+                progress(done, len(rows))
+    return run.report

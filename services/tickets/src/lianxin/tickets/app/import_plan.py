@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
 import uuid
 from collections.abc import Mapping
@@ -132,7 +133,12 @@ def _canon(value: object) -> str:
 
 
 def _digest(name: str, value: object) -> str:
-    return hashlib.sha256(f"{name}\x1f{_canon(value)}".encode()).hexdigest()[:8]
+    return _hashed(f"{name}\x1f{_canon(value)}")
+
+
+@functools.lru_cache(maxsize=65536)  # places, categories, states and days recur on every row
+def _hashed(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 def row_values(row: LedgerRow, place_id: uuid.UUID, department_id: uuid.UUID | None,

@@ -20,6 +20,7 @@ from lianxin.tickets.app.transition import Step as StepFn
 from lianxin.tickets.domain import events as ev
 from lianxin.tickets.domain.assignment import Assignment, AssignmentStatus, Role
 from lianxin.tickets.domain.errors import UnknownOrgUnit
+from lianxin.tickets.domain.sla import SlaPolicy
 from lianxin.tickets.domain.ticket import CloseReason, OrgUnitRef, Outcome, Status, Ticket
 
 # A step's next ticket (None: unchanged) and the events it emits.
@@ -35,6 +36,8 @@ class ItemSteps:
     actor: Actor
     details: dict[str, Detail]     # the row's provenance, on every history line
     assignment: Assignment | None = None
+    # The item's policy: its kind, category and urgency stay the same through the steps.
+    policy: SlaPolicy | None = None
 
     def step(self, step: Step, extra: dict[str, Detail] | None = None) -> StepFn:
         """The `transition` step for `step`; `extra` adds to its history line's details."""
@@ -53,7 +56,7 @@ class ItemSteps:
         return None, []
 
     async def _accept(self, t: Ticket, uow: UnitOfWork, now: dt.datetime) -> _Done:
-        policy = await policy_for(uow, t)
+        policy = await self._policy(uow, t)
         after = t.advance(now, status=Status.ACCEPTED,
                           handle_due=await deadline(uow, now, policy.handle_days))
         return after, [ev.TicketAccepted(after)]
@@ -63,7 +66,7 @@ class ItemSteps:
         if unit is None:
             raise UnknownOrgUnit(f"org unit {t.handling_unit_id} is unknown", field="orgUnitId")
         # As live: the assignment's deadline runs from the dispatch and becomes the ticket's.
-        due = await deadline(uow, now, (await policy_for(uow, t)).handle_days)
+        due = await deadline(uow, now, (await self._policy(uow, t)).handle_days)
         self.assignment = Assignment(
             id=uuid7(), ticket_id=t.id, department_id=unit.id, department_path=unit.path,
             role=Role.LEAD if self.department else Role.LOCAL,
@@ -84,7 +87,7 @@ class ItemSteps:
     async def _resolve(self, t: Ticket, uow: UnitOfWork, now: dt.datetime) -> _Done:
         await self._assignment(uow, status=AssignmentStatus.DONE, completed_at=now,
                                report=self.row.resolution)
-        policy = await policy_for(uow, t)
+        policy = await self._policy(uow, t)
         after = t.advance(now, status=Status.RESOLVED, outcome=self.row.outcome,
                           resolution=self.row.resolution, resolved_at=now,
                           feedback_due=await deadline(uow, now, policy.feedback_days))
@@ -110,11 +113,16 @@ class ItemSteps:
     async def _reopen(self, t: Ticket, uow: UnitOfWork, now: dt.datetime) -> _Done:
         # Dissatisfied: back to ASSIGNED; as live, the done lead stays answerable (it starts
         # again when work resumes).
-        policy = await policy_for(uow, t)
+        policy = await self._policy(uow, t)
         after = t.advance(now, status=Status.ASSIGNED, reopen_count=t.reopen_count + 1,
                           handle_due=await deadline(uow, now, policy.handle_days),
                           feedback_due=None)
         return after, [ev.TicketReopened(after)]
+
+    async def _policy(self, uow: UnitOfWork, t: Ticket) -> SlaPolicy:
+        if self.policy is None:
+            self.policy = await policy_for(uow, t)
+        return self.policy
 
     async def _assignment(self, uow: UnitOfWork, **changes: object) -> Assignment:
         assert self.assignment is not None, "a ledger item is dispatched before later steps"
