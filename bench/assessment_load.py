@@ -20,6 +20,7 @@ import assessment_tickets as tickets
 import assessment_tree as tree
 import asyncpg
 from lianxin.assessment.adapters.tables import cube_tables, org_unit, ticket_fact
+from lianxin.assessment.domain.measures import COUNTERS, HIST
 
 APPLICATION = "lianxin-bench-load"
 LOAD_SETTINGS = ("SET work_mem = '1GB'", "SET maintenance_work_mem = '2GB'",
@@ -139,6 +140,73 @@ class Loader:
             await self.step(f"cube {name}: primary key, VACUUM ANALYZE",
                             self._then_vacuum(self.ddl(ddl), table))
 
+    async def load_p5(self, seed: int, total: int, covering: bool, all_fact_indexes: bool,
+                      extra_cubes: Sequence[str], chunk: int) -> None:
+        """P5's load: the facts (indexes dropped); their day index (the cube build reads a
+        month at a time); then cube_unit_month built from them month by month while the other
+        connection builds the facts' GIN index on org_path (the only index the GROUP BY uses;
+        the primary key and other indexes too with `all_fact_indexes`); then the cube's primary
+        key — covering the counters (COVERED) if `covering` — and VACUUM ANALYZE."""
+        assert self.pool is not None
+        units = tree.build_tree(seed)
+        async with self.pool.acquire() as conn:
+            await self.step("org tree (21,647 units) and placement slots", self._tree(conn, units))
+            volumes = tickets.day_volumes(total)
+            await conn.execute("CREATE UNLOGGED TABLE public.bench_day "
+                               "(day date PRIMARY KEY, first_n bigint, count bigint)")
+            await conn.copy_records_to_table("bench_day", schema_name="public", records=volumes)
+        facts, cube = ticket_fact.fullname, cube_tables["unit_month"].fullname
+        fact_ddl = await self.drop_indexes(facts)
+        cube_ddl = [covering_pk(s) if covering else s for s in await self.drop_indexes(cube)]
+        insert = f"INSERT INTO {facts} ({', '.join(tickets.COLUMNS)}) {tickets.select_sql(seed)}"
+        ranges = [(a, b) for a, b, _ in tickets.chunks(volumes, chunk)]
+        await self.step("facts: generate and insert (no indexes)", self.parallel(insert, ranges, "facts"))
+        # The day index first: without it each month's build would scan the whole table.
+        day = [x for x in fact_ddl if "ix_ticket_fact_day" in x]
+        gin = [x for x in fact_ddl if "gin" in x]
+        rest = [x for x in fact_ddl if all_fact_indexes and x not in day + gin]
+        months = cubes.month_chunks(tickets.START, tickets.NOW_DATE, months=1)
+        await self.step("cube_unit_month: build; beside it facts: day and GIN (org_path) indexes"
+                        + (", the others" if rest else "") + ", ANALYZE",
+                        self._queue([[cubes.build_sql("unit_month"), *m] for m in months],
+                                    firsts=[[*day, f"ANALYZE {facts}"], [*gin, *rest]]))
+        await self.step("cube_unit_month: primary key, VACUUM ANALYZE",
+                        self._run(*cube_ddl, f"VACUUM (ANALYZE) {cube}"))
+        for name in extra_cubes:
+            table = cube_tables[name].fullname
+            ddl = await self.drop_indexes(table)
+            await self.step(f"cube {name}: build", self.parallel(cubes.build_sql(name), months, name))
+            await self.step(f"cube {name}: primary key, VACUUM ANALYZE",
+                            self._then_vacuum(self.ddl(ddl), table))
+
+    async def _queue(self, jobs: Sequence[Sequence[Any]], firsts: Sequence[Sequence[str]]) -> None:
+        """[sql, *args] jobs on `jobs` connections, each connection first running its own
+        statements `firsts[i]` (the first connection's before any job starts)."""
+        queue = list(jobs)
+        ready = asyncio.Event()
+        if self.jobs < len(firsts):
+            firsts = [[s for f in firsts for s in f]]
+
+        async def worker(i: int) -> None:
+            assert self.pool is not None
+            async with self.pool.acquire() as conn:
+                for statement in firsts[i] if i < len(firsts) else ():
+                    await conn.execute(statement)
+                if i == 0:
+                    ready.set()
+                await ready.wait()
+                while queue:
+                    sql, *args = queue.pop(0)
+                    await conn.execute(sql, *args)
+        await asyncio.gather(*(worker(i) for i in range(self.jobs)))
+
+    async def _run(self, *statements: str) -> None:
+        """`statements` in order on one connection."""
+        assert self.pool is not None
+        async with self.pool.acquire() as conn:
+            for s in statements:
+                await conn.execute(s)
+
     async def _tree(self, conn: asyncpg.Connection, units: Sequence[tree.Unit]) -> None:
         await conn.copy_records_to_table(
             org_unit.name, schema_name=org_unit.schema, columns=["id", "parent_id", "name", "kind", "path"],
@@ -156,6 +224,18 @@ class Loader:
     async def _then_vacuum(self, first: Awaitable[None], table: str) -> None:
         await first
         await self._vacuum(table)
+
+
+# cube_unit_month's counters an index tuple can carry beside the 4 key columns (at most 32
+# columns in all): every counter but the 12 buckets of the handling-time histogram, which only
+# P90_HANDLING_DAYS reads.
+COVERED = (*(c for c in COUNTERS if c not in HIST), "updated_at")
+
+
+def covering_pk(ddl: str) -> str:
+    """A cube's primary-key DDL with INCLUDE (COVERED): its index then answers the metrics
+    engine's sums of those counters alone (index-only scans, a unit's rows in key order)."""
+    return f"{ddl} INCLUDE ({', '.join(COVERED)})" if "PRIMARY KEY" in ddl else ddl
 
 
 def _peak_mib(pid: int) -> float:

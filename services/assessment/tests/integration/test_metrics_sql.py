@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 from lianxin.assessment.adapters.metrics_repo import SqlMetricsReader
-from lianxin.assessment.app.metrics import MetricsQuery, MetricsRow, choose_cube, compute, compute_per_subtree
+from lianxin.assessment.app.metrics import (
+    CubeQuery,
+    MetricsQuery,
+    MetricsRow,
+    choose_cube,
+    compute,
+    compute_per_subtree,
+)
 from lianxin.assessment.domain.cubes import MERGED
 from lianxin.kit.testing.statements import statements
 from metrics_scenario import (
@@ -132,3 +139,22 @@ async def test_several_subtrees_in_one_statement(county: AsyncEngine) -> None:
     assert len(sent) == 1
     assert {u: r.values["SUBMITTED"][0] for u, r in rows.items()} == {TOWN_A: 4, TOWN_B: 1, ROADS: 0}
     assert rows[ROADS].updated_at is None and rows[TOWN_A].updated_at == at(4)
+
+
+async def test_one_statement_text_per_shape_whatever_the_units(county: AsyncEngine) -> None:
+    """Units travel as one array (`unit_id = ANY($n)`) and a shape's statement is built once:
+    the same text for one unit or two, each answered with its own units' figures."""
+    def query(*units: Any) -> CubeQuery:
+        return CubeQuery(cube="unit_month", units=units, group_by=("unit_id",),
+                         counters=("submitted",), start=D(2026, 9, 1), end=D(2026, 9, 1))
+
+    answers, texts = [], []
+    for units in ((TOWN_A,), (TOWN_A, TOWN_B), (TOWN_B,)):
+        with statements(county) as sent:
+            async with county.connect() as conn:
+                summed = await SqlMetricsReader(conn).sum_cube(query(*units))
+        answers.append({s.keys["unit_id"]: s.counters["submitted"] for s in summed})
+        texts.append(sent)
+    assert answers == [{TOWN_A: 4.0}, {TOWN_A: 4.0, TOWN_B: 1.0}, {TOWN_B: 1.0}]
+    assert texts[0] == texts[1] == texts[2] and len(texts[0]) == 1
+    assert "ANY" in texts[0][0]
