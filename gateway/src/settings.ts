@@ -43,6 +43,9 @@ export interface Settings {
   /** Share one upstream request among identical in-flight ones (Hive's default; on in
    * production). Benchmarks turn it off: identical concurrent reads would be counted once. */
   deduplicateInflight: boolean;
+  /** Query planning and execution: Hive Router's Rust planner (default) or the JavaScript
+   * stitching runtime. */
+  queryPlanner: 'rust' | 'javascript';
 }
 
 /** A setting is missing or wrong; the message names the variable and says what to set. */
@@ -107,6 +110,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       `LIANXIN_GATEWAY_DEDUPLICATE_INFLIGHT must be true or false, got ${JSON.stringify(dedupe)}`,
     );
   }
+  const planner = value('LIANXIN_GATEWAY_QUERY_PLANNER') ?? 'rust';
+  if (planner !== 'rust' && planner !== 'javascript') {
+    throw new SettingsError(
+      `LIANXIN_GATEWAY_QUERY_PLANNER must be rust or javascript, got ${JSON.stringify(planner)}`,
+    );
+  }
   return {
     environment,
     jwt: {
@@ -117,6 +126,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     limits,
     persistedDocuments,
     deduplicateInflight: dedupe === 'true',
+    queryPlanner: planner,
   };
 }
 

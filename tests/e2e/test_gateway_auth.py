@@ -201,6 +201,8 @@ def hs256_by_hand(secret: bytes, claims: dict[str, Any]) -> str:
     ({"LIANXIN_JWT_SECRET": "s" * 40, "LIANXIN_ENVIRONMENT": "staging"}, "LIANXIN_ENVIRONMENT"),
     ({"LIANXIN_JWT_SECRET": "s" * 40, "LIANXIN_GATEWAY_DEDUPLICATE_INFLIGHT": "no"},
      "LIANXIN_GATEWAY_DEDUPLICATE_INFLIGHT"),
+    ({"LIANXIN_JWT_SECRET": "s" * 40, "LIANXIN_GATEWAY_QUERY_PLANNER": "go"},
+     "LIANXIN_GATEWAY_QUERY_PLANNER"),
     # The algorithm is pinned as in the services: never none, and it must fit the key.
     ({"LIANXIN_JWT_SECRET": "s" * 40, "LIANXIN_JWT_ALGORITHM": "none"}, "LIANXIN_JWT_ALGORITHM"),
     ({"LIANXIN_JWT_SECRET": "s" * 40, "LIANXIN_JWT_ALGORITHM": "RS256"}, "LIANXIN_JWT_ALGORITHM"),
