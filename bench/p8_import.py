@@ -1,7 +1,7 @@
 """P8: a county's historical ledger (台账) of 1 million rows imported in at most 3 minutes.
 
     .venv/bin/python bench/p8_import.py                    # 1,000,000 rows
-    .venv/bin/python bench/p8_import.py --quick            # 50,000 rows
+    .venv/bin/python bench/p8_import.py --quick            # 5,000 rows
     .venv/bin/python bench/p8_import.py --rows 20000 --json /tmp/p8.json
     .venv/bin/python bench/p8_import.py --rows 20000 --profile /tmp/p8.html   # pyinstrument
 
@@ -212,14 +212,14 @@ async def bench(args: argparse.Namespace, server: EmbeddedPostgres) -> list[dict
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--quick", action="store_true", help="50,000 rows")
+    parser.add_argument("--quick", action="store_true", help="5,000 rows (a smoke run)")
     parser.add_argument("--json", type=Path, metavar="FILE")
     parser.add_argument("--datadir", type=Path, help="keep the data here (default: a temp dir)")
     parser.add_argument("--profile", type=Path, metavar="HTML",
                         help="profile the first import with pyinstrument, write HTML here")
     args = parser.parse_args()
     if args.quick:
-        args.rows = 50_000
+        args.rows = 5_000
     own = args.datadir is None
     args.datadir = (args.datadir or Path(tempfile.mkdtemp(prefix="lianxin-p8-"))).absolute()
     args.datadir.mkdir(parents=True, exist_ok=True)

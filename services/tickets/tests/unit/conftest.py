@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from lianxin.kit.tokens import token_from_qr_payload, verify_token
 from lianxin.tickets.domain.calendar import WorkCalendar
-from lianxin.tickets.domain.category import Category, covers
+from lianxin.tickets.domain.category import Category, covers, lineage
 from lianxin.tickets.domain.events import Event
 from lianxin.tickets.domain.people_refs import CadreRef, PairingRef
 from lianxin.tickets.domain.routing import RoutingRule
@@ -113,6 +113,9 @@ class FakeSlaPolicies(Rows):
 class FakeCategories(Rows):
     async def all(self) -> dict[str, Category]:
         return dict(self.rows)
+
+    async def lineage(self, code: str) -> dict[str, Category]:
+        return {c: self.rows[c] for c in lineage(code) if c in self.rows}
 
     async def add(self, category: Category) -> bool:
         if category.code in self.rows:

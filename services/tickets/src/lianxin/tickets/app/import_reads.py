@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lianxin.tickets.domain.calendar import WorkCalendar
-from lianxin.tickets.domain.category import Category
+from lianxin.tickets.domain.category import Category, lineage
 from lianxin.tickets.domain.sla import SlaPolicy
 from lianxin.tickets.domain.ticket import Deadline, OrgUnitRef
 
@@ -61,6 +61,10 @@ class Categories:
         if self._reads.categories is None:
             self._reads.categories = await self._real.all()
         return dict(self._reads.categories)
+
+    async def lineage(self, code: str) -> dict[str, Category]:
+        table = await self.all()
+        return {c: table[c] for c in lineage(code) if c in table}
 
 
 class Policies:

@@ -127,7 +127,7 @@ async def _check(cmd: SubmitTicket, uow: UnitOfWork, actor: Actor,
     submitted_at = intake.check_import(cmd.submitted_at, cmd.imported, cmd.external_ref, now)
     if cmd.imported and actor.is_resident:
         raise OutOfScope("only staff import ledgers", field="imported")
-    categories = await uow.categories.all()
+    categories = await uow.categories.lineage(cmd.category)
     if not (cmd.imported and cmd.category in categories):  # a ledger's past may use retired ones
         require_usable(categories, cmd.category)
     pairing = await _pairing(uow, cmd.pairing_token, now) if cmd.pairing_token else None

@@ -170,6 +170,10 @@ class CategoryRepository(Protocol):
     async def all(self) -> dict[str, Category]:
         """The whole taxonomy by code (a few hundred rows at most)."""
         ...
+    async def lineage(self, code: str) -> dict[str, Category]:
+        """`code`'s category and those above it (domain.category.lineage), the ones that
+        exist, by code: what intake needs to check a ticket's category."""
+        ...
     async def add(self, category: Category) -> bool:
         """Insert; False if the code exists (nothing written)."""
         ...
