@@ -44,6 +44,14 @@ def _opt(enum_type: Any, value: str | None) -> Any:
     return enum_type(value) if value is not None else None
 
 
+# Built once: a statement made per call with .values(**row) was compiled and cache-keyed anew
+# each time, a tenth of a submit's CPU (bench/RESULTS.md, P3); the row goes as parameters.
+_INSERT_TICKET = insert(ticket).on_conflict_do_nothing(
+    index_elements=[ticket.c.id]).returning(ticket.c.id)
+_UPDATE_TICKET = sa.update(ticket).where(ticket.c.id == sa.bindparam("_id"),
+                                         ticket.c.version == sa.bindparam("_was"))
+_INSERT_HISTORY = sa.insert(ticket_history)
+
 class TicketCodec:
     """Rows ↔ tickets; seals and opens the requester's personal data with the service keys."""
 
@@ -148,9 +156,7 @@ class SqlTicketRepository:
 
     async def add(self, t: Ticket) -> bool:
         # ON CONFLICT waits for a concurrent insert of the same id to commit, then skips it.
-        stmt = insert(ticket).values(**self.codec.values(t))
-        result = await self._session.execute(stmt.on_conflict_do_nothing(
-            index_elements=[ticket.c.id]).returning(ticket.c.id))
+        result = await self._session.execute(_INSERT_TICKET, self.codec.values(t))
         return result.first() is not None
 
     async def add_many(self, tickets: Sequence[Ticket]) -> None:
@@ -159,10 +165,8 @@ class SqlTicketRepository:
 
     async def save(self, t: Ticket) -> None:
         values = self.codec.values(t)
-        del values["id"]
-        result = await self._session.execute(
-            sa.update(ticket).where(ticket.c.id == t.id, ticket.c.version == t.version - 1)
-            .values(**values))
+        values["_id"], values["_was"] = values.pop("id"), t.version - 1
+        result = await self._session.execute(_UPDATE_TICKET, values)
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise StaleTicket(f"ticket {t.code} was changed by someone else meanwhile; reload it "
                               "and try again", field="id")
@@ -210,7 +214,7 @@ class SqlHistoryRepository:
         self._session = session
 
     async def add(self, e: HistoryEntry) -> None:
-        await self._session.execute(sa.insert(ticket_history).values(**_entry_values(e)))
+        await self._session.execute(_INSERT_HISTORY, _entry_values(e))
 
     async def add_many(self, entries: Sequence[HistoryEntry]) -> None:
         await copy_rows(self._session, ticket_history, [_entry_values(e) for e in entries])
