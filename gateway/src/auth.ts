@@ -17,6 +17,7 @@ import {
   useJWT,
   type GatewayPlugin,
 } from '@graphql-hive/gateway';
+import { createPublicKey, createSecretKey } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { CODES, requestError } from './errors.ts';
 import type { Settings } from './settings.ts';
@@ -70,7 +71,11 @@ export function authPlugin(settings: Settings): GatewayPlugin {
     jwt.kind === 'jwks'
       ? // Cached and rate limited: an unknown kid must not make the gateway hammer the provider.
         createRemoteJwksSigningKeyProvider({ jwksUri: jwt.url, cache: true, rateLimit: true, timeout: 5000 })
-      : createInlineSigningKeyProvider(jwt.kind === 'secret' ? jwt.secret : jwt.pem);
+      : // A key object made once: given the text, jsonwebtoken parsed it on every request (trying
+        // it as a public key first), ~7 % of the gateway's busy time (bench/RESULTS.md, P1).
+        createInlineSigningKeyProvider(
+          (jwt.kind === 'secret' ? createSecretKey(Buffer.from(jwt.secret)) : createPublicKey(jwt.pem)) as never,
+        );
   const verifier = useJWT({
     signingKeyProviders: [signingKeyProvider],
     tokenLookupLocations: [({ request, serverContext }) => lookupToken(request, serverContext, settings)],
