@@ -13,8 +13,13 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def make_engine(url: str, *, pool_size: int = 10, application_name: str = "lianxin") -> AsyncEngine:
-    """An asyncpg engine.
+def make_engine(url: str, *, pool_size: int = 20, application_name: str = "lianxin") -> AsyncEngine:
+    """An asyncpg engine holding at most `pool_size` connections, kept open once made.
+
+    No overflow: SQLAlchemy closes an overflow connection as soon as it is returned, so a load
+    above the pool's size opened and closed a connection every dozen requests (each a new
+    PostgreSQL backend and its prepared statements again; bench/RESULTS.md, P1). A request
+    beyond `pool_size` concurrent sessions waits for a connection instead.
 
     No pre-ping: pinging each connection as it leaves the pool cost a round trip (BEGIN;
     ROLLBACK) per request, about a tenth of a small read's time (bench/RESULTS.md, P2). After
@@ -24,7 +29,7 @@ def make_engine(url: str, *, pool_size: int = 10, application_name: str = "lianx
     return create_async_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=0,
         pool_pre_ping=False,
         connect_args={"server_settings": {"application_name": application_name}},
     )

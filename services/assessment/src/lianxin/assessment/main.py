@@ -25,7 +25,7 @@ def app(settings: KitSettings) -> FastAPI:
 
 def worker(settings: KitSettings) -> dict[str, Component]:
     # No relay: assessment publishes no events yet; it only projects others'.
-    engine = make_engine(settings.database_url, pool_size=4, application_name=f"{NAME}-work")
+    engine = make_engine(settings.database_url, pool_size=8, application_name=f"{NAME}-work")
     return {"projections": projection_consumer(settings, make_sessions(engine)).run}
 
 

@@ -102,7 +102,7 @@ async def run_replay(settings: KitSettings, *, dry_run: bool = False,
                      topics: Sequence[str] = TOPICS, project_fn: Project = project,
                      out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """The command, callable from tests (another topic set, an injected projection)."""
-    engine = make_engine(settings.database_url, pool_size=2,
+    engine = make_engine(settings.database_url, pool_size=4,
                          application_name="assessment-replay")
     bar = ProgressBar(err)
     try:

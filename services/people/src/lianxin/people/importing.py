@@ -65,7 +65,7 @@ async def run_import(args: argparse.Namespace, settings: KitSettings, out: TextI
     mapping = load_mapping(args.mapping, kind)
     rows = read_sheet(args.file, args.sheet)
     pii = settings.require_pii()
-    engine = make_engine(settings.database_url, pool_size=1, application_name="people-import")
+    engine = make_engine(settings.database_url, pool_size=2, application_name="people-import")
     sessions = make_sessions(engine)
     progress = ImportProgress(err)
     try:

@@ -25,7 +25,7 @@ def app(settings: KitSettings) -> FastAPI:
 
 
 def worker(settings: KitSettings) -> dict[str, Component]:
-    engine = make_engine(settings.database_url, pool_size=2, application_name=f"{NAME}-work")
+    engine = make_engine(settings.database_url, pool_size=4, application_name=f"{NAME}-work")
     return {"relay": OutboxRelay(engine, settings, NAME, TOPIC).run}
 
 

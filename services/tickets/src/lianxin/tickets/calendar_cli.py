@@ -34,7 +34,7 @@ async def load_years(years: list[int], settings: KitSettings, out: TextIO, err: 
               f"{known[0]}–{known[-1]}, not {', '.join(map(str, unknown))}: set those days by "
               "hand with the setCalendarDay mutation, or upgrade chinese-calendar", file=err)
         return 2
-    engine = make_engine(settings.database_url, pool_size=1, application_name="tickets-calendar")
+    engine = make_engine(settings.database_url, pool_size=2, application_name="tickets-calendar")
     uow = TicketsUnitOfWork(make_sessions(engine), settings.require_pii())
     try:
         if not years:

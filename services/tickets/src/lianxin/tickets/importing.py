@@ -77,7 +77,7 @@ async def run_import(args: argparse.Namespace, settings: KitSettings, out: TextI
     mapping = load_mapping(args.mapping, "ledger", KINDS, list(COLUMNS), ("text", "问题描述"))
     rows = read_sheet(args.file, args.sheet)
     pii = settings.require_pii()
-    engine = make_engine(settings.database_url, pool_size=1, application_name="tickets-import")
+    engine = make_engine(settings.database_url, pool_size=2, application_name="tickets-import")
     sessions = make_sessions(engine)
     progress = ImportProgress(err, every=DRAW_EVERY)
     transactions = held_transactions(lambda: TicketsUnitOfWork(sessions, pii),

@@ -33,7 +33,7 @@ def app(settings: KitSettings) -> FastAPI:
 
 
 def worker(settings: KitSettings) -> dict[str, Component]:
-    engine = make_engine(settings.database_url, pool_size=4, application_name=f"{NAME}-work")
+    engine = make_engine(settings.database_url, pool_size=8, application_name=f"{NAME}-work")
     pii = settings.require_pii()
     return {
         "relay": OutboxRelay(engine, settings, NAME, TOPIC).run,
