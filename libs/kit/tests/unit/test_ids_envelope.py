@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from lianxin.events.v1 import people_pb2
 from lianxin.kit.auth import Principal
@@ -15,6 +17,19 @@ def test_uuid7_has_version_variant_and_sorts_by_time() -> None:
     assert (a.version, a.variant) == (7, "specified in RFC 4122")
     assert a < b
     assert a.int >> 80 == 1_700_000_000_000
+
+
+def test_uuid7_of_one_process_sort_in_creation_order_within_a_millisecond(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import lianxin.kit.ids as ids
+
+    monkeypatch.setattr(ids, "_last", (0, 0))
+    monkeypatch.setattr(ids.time, "time", lambda: 1_700_000_000.0005)  # a frozen millisecond
+    made = [uuid7() for _ in range(5000)]  # more than the 12-bit counter holds
+    assert made == sorted(made) and len(set(made)) == 5000
+    assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in made)
+    monkeypatch.setattr(ids.time, "time", lambda: 1_699_999_999.0)  # the clock steps back
+    assert uuid7() > made[-1]
 
 
 def test_parse_id_names_the_field() -> None:
