@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from google.protobuf.message import Message
 from lianxin.assessment.adapters.uow import AssessmentUnitOfWork
-from lianxin.assessment.app.people_projection import apply_people_event
+from lianxin.assessment.app.people_projection import apply_people_event, apply_people_events
 from lianxin.events.v1 import people_pb2 as pb
 from lianxin.events.v1.envelope_pb2 import Envelope
 from lianxin.kit.auth import SYSTEM
@@ -54,6 +54,13 @@ async def feed(engine: AsyncEngine, msgs: Iterable[Message]) -> None:
     async with AssessmentUnitOfWork(make_sessions(engine)) as uow:
         for msg in msgs:
             await apply_people_event(uow, envelope(msg), msg)
+        await uow.commit()
+
+
+async def feed_at_once(engine: AsyncEngine, msgs: Iterable[Message]) -> None:
+    """Apply the events in one `apply_people_events` call, as a projection batch does."""
+    async with AssessmentUnitOfWork(make_sessions(engine)) as uow:
+        await apply_people_events(uow, [(envelope(m), m) for m in msgs])
         await uow.commit()
 
 

@@ -1,7 +1,8 @@
 """The people read models from people.v1 events on real PostgreSQL: every event applied twice
 leaves the rows of once; a move re-roots every copied path of the subtree (also when it changes
 the depth, and when applied twice); a stale path in a late event is corrected from the tree; an
-ended pairing stays ended; a replay's schema receives the rows, the live one none."""
+ended pairing stays ended; a replay's schema receives the rows, the live one none; a batch
+written a run of rows at a time ends with the rows of one event at a time."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from people_scenario import (
     K,
     county,
     feed,
+    feed_at_once,
     household,
     pairing,
     s,
@@ -207,3 +209,34 @@ async def test_any_delivery_order_across_units_ends_with_the_in_order_rows(
     for msg in _interleaved(events, seed):  # one batch per event, as a slow stream delivers
         await feed(shuffled, [msg])
     assert await dump(shuffled) == in_order
+
+
+async def test_a_batch_written_in_runs_ends_as_one_event_at_a_time(engine: AsyncEngine) -> None:
+    """Runs of households, cadres, pairings and visits go to storage at once: within a run a
+    later event of the same id wins, a household's path follows the tree as it stands at its
+    place in the batch, and events without a read model do not break a run."""
+    changed = pb.HouseholdChanged(household_id=str(H1), org_unit_id=str(OTHER_VILLAGE),
+                                  org_path=s(COUNTY, OTHER_TOWN, OTHER_VILLAGE))
+    early, grid = uid(198), uid(8)
+    events = [
+        household(early, VILLAGE),   # before the tree: its path as the event gives it
+        *county(), changed,
+        pb.ResidentRegistered(resident_id=str(uid(600)), household_id=str(H1)),
+        household(uid(197), VILLAGE),
+        unit(grid, VILLAGE, [COUNTY, TOWN, VILLAGE, grid], "一组",
+             pb.OrgUnitKind.ORG_UNIT_KIND_GRID),
+        pb.OrgUnitMoved(org_unit_id=str(VILLAGE), parent_id=str(OTHER_TOWN),
+                        path=s(COUNTY, OTHER_TOWN, VILLAGE), old_path=s(COUNTY, TOWN, VILLAGE)),
+        household(uid(196), VILLAGE),  # a stale path, after the move: the tree's path wins
+    ]
+    await feed(engine, events)
+    one_by_one = await dump(engine)
+    async with engine.begin() as conn:
+        await conn.run_sync(create_projection_schema, "proj_next")
+    batched = engine.execution_options(schema_translate_map=translate("proj_next"))
+    await feed_at_once(batched, events)
+    assert await dump(batched) == one_by_one
+    found = await paths(batched)
+    assert found[H1] == [COUNTY, OTHER_TOWN, OTHER_VILLAGE]   # HouseholdChanged won
+    assert found[uid(196)] == [COUNTY, OTHER_TOWN, VILLAGE]
+    assert len(one_by_one["household"]) == 8

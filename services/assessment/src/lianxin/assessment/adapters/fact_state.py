@@ -17,15 +17,28 @@ from lianxin.assessment.domain.facts import TicketFact
 
 def to_state(value: Any) -> Any:
     """JSON-ready form: dataclasses as objects, ids and times as strings, sets as lists."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_state(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, uuid.UUID | dt.date):   # datetime is a date too
-        return str(value) if isinstance(value, uuid.UUID) else value.isoformat()
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.date):   # datetime is a date too
+        return value.isoformat()
     if isinstance(value, tuple | list):
         return [to_state(v) for v in value]
     if isinstance(value, frozenset | set):
         return sorted(to_state(v) for v in value)
+    names = _field_names(value.__class__)
+    if names is not None:
+        return {name: to_state(getattr(value, name)) for name in names}
     return value
+
+
+@cache
+def _field_names(cls: Any) -> tuple[str, ...] | None:
+    """A dataclass's field names (None for any other type): looked up once per class."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 @cache

@@ -103,35 +103,34 @@ class PeopleRepo:
                 .where(column[1:sa.func.array_position(column, unit_id)].is_distinct_from(new))
                 .values({column.name: sa.func.array_cat(new, rest)}))
 
-    async def put_household(self, h: HouseholdRow, registered_at: dt.datetime) -> None:
-        await _upsert(self._session, household, {
-            "id": h.id, "org_unit_id": h.org_unit_id, "org_path": _current_path(h.org_path),
-            "registered_at": registered_at}, keep=("registered_at",))
+    async def put_households(self, rows: Sequence[tuple[HouseholdRow, dt.datetime]]) -> None:
+        await _put_many(self._session, _HOUSEHOLD, [{
+            "id": h.id, "org_unit_id": h.org_unit_id, **_path_params(h.org_path),
+            "registered_at": registered_at} for h, registered_at in rows])
 
-    async def put_cadre(self, c: CadreRow) -> None:
-        await _upsert(self._session, cadre, {
+    async def put_cadres(self, rows: Sequence[CadreRow]) -> None:
+        await _put_many(self._session, _CADRE, [{
             "id": c.id, "subject": c.subject, "work_unit_id": c.work_unit_id,
-            "org_path": _current_path(c.org_path), "rank": c.rank,
-            "party_member": c.party_member, "branch_id": c.branch_id})
+            **_path_params(c.org_path), "rank": c.rank, "party_member": c.party_member,
+            "branch_id": c.branch_id} for c in rows])
 
-    async def put_pairing(self, p: PairingRow) -> None:
-        # `ended_on` is not in the values: a late PairingCreated never revives an ended one.
-        await _upsert(self._session, pairing, {
+    async def put_pairings(self, rows: Sequence[PairingRow]) -> None:
+        await _put_many(self._session, _PAIRING, [{
             "id": p.id, "cadre_id": p.cadre_id, "household_id": p.household_id,
             "contact_point_id": p.contact_point_id, "campaign_id": p.campaign_id,
-            "org_path": _current_path(p.org_path), "started_on": p.started_on,
-            "card_no": p.card_no})
+            **_path_params(p.org_path), "started_on": p.started_on, "card_no": p.card_no}
+            for p in rows])
 
     async def end_pairing(self, pairing_id: uuid.UUID, ended_on: dt.date) -> None:
         await self._session.execute(sa.update(pairing).where(pairing.c.id == pairing_id)
                                     .values(ended_on=ended_on))
 
-    async def put_visit(self, v: VisitRow) -> None:
-        await _upsert(self._session, visit, {
+    async def put_visits(self, rows: Sequence[VisitRow]) -> None:
+        await _put_many(self._session, _VISIT, [{
             "id": v.id, "kind": v.kind, "cadre_id": v.cadre_id,
             "participant_ids": list(v.participant_ids), "household_ids": list(v.household_ids),
-            "org_unit_id": v.org_unit_id, "org_path": _current_path(v.org_path),
-            "visited_on": v.visited_on, "campaign_id": v.campaign_id})
+            "org_unit_id": v.org_unit_id, **_path_params(v.org_path), "visited_on": v.visited_on,
+            "campaign_id": v.campaign_id} for v in rows])
 
     async def put_campaign(self, c: CampaignTerms) -> None:
         await _upsert(self._session, campaign, {
@@ -140,3 +139,37 @@ class PeopleRepo:
             "ends_on": c.ends_on, "min_households": c.min_households,
             "quota_by_rank": dict(c.quota_by_rank), "coverage_target": c.coverage_target,
             "org_unit_ids": list(c.org_unit_ids), "cadre_ids": list(c.cadre_ids)})
+
+
+# --- rows written a run at a time: one statement, executed for each row in order -------------
+def _path_params(path: Sequence[uuid.UUID]) -> dict[str, Any]:
+    return {"given_path": list(path), "place": path[-1] if path else None}
+
+
+def _put_stmt(table: sa.Table, columns: Sequence[str], keep: Sequence[str] = ()) -> Any:
+    """`_upsert` for an executemany: the org path is `_current_path` of the parameters
+    `given_path` and `place` (its last unit; NULL for an empty path, which finds no unit)."""
+    given = sa.cast(sa.bindparam("given_path", type_=_PATH), _PATH)
+    stored = (sa.select(org_unit.c.path)
+              .where(org_unit.c.id == sa.bindparam("place", type_=UUID(as_uuid=True)))
+              .scalar_subquery())
+    values: dict[str, Any] = {c: sa.bindparam(c, type_=table.c[c].type) for c in columns}
+    stmt = insert(table).values(**values, org_path=sa.func.coalesce(stored, given))
+    update = {k: stmt.excluded[k] for k in (*columns, "org_path") if k != "id" and k not in keep}
+    return stmt.on_conflict_do_update(index_elements=[table.c.id], set_=update)
+
+
+_HOUSEHOLD = _put_stmt(household, ("id", "org_unit_id", "registered_at"), keep=("registered_at",))
+_CADRE = _put_stmt(cadre, ("id", "subject", "work_unit_id", "rank", "party_member", "branch_id"))
+# `ended_on` is not in the values: a late PairingCreated never revives an ended one.
+_PAIRING = _put_stmt(pairing, ("id", "cadre_id", "household_id", "contact_point_id",
+                               "campaign_id", "started_on", "card_no"))
+_VISIT = _put_stmt(visit, ("id", "kind", "cadre_id", "participant_ids", "household_ids",
+                           "org_unit_id", "visited_on", "campaign_id"))
+
+
+async def _put_many(session: AsyncSession, stmt: Any, rows: list[dict[str, Any]]) -> None:
+    """Each row as its own execution, in order (an asyncpg executemany: one round trip), so
+    two rows of one id end as the later one, exactly as one event at a time would."""
+    if rows:
+        await session.execute(stmt, rows)

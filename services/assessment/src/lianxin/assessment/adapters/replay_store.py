@@ -144,11 +144,11 @@ def _swap(bind: sa.Connection, views: Views | None) -> None:
 
 async def _claim_and_project(uow: ReplayUnitOfWork, events: Sequence[Event],
                              project: Project) -> None:
-    claimed = await uow.claim_events([e.env for e in events], CONSUMER)
+    claimed = set(await uow.claim_events([e.env for e in events], CONSUMER))
     items = []
     for e in events:   # each once, in order (as the live consumer hands them over)
         if e.env.event_id in claimed:
-            claimed = claimed - {e.env.event_id}
+            claimed.discard(e.env.event_id)
             items.append((e.env, e.payload))
     if items:
         await project(uow, items)

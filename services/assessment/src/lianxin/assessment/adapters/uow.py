@@ -19,16 +19,19 @@ from lianxin.assessment.adapters.people_repo import PeopleRepo
 from lianxin.assessment.adapters.projection_repo import SqlProjectionStore
 from lianxin.assessment.adapters.schema import PROJECTION_LOCK
 from lianxin.assessment.adapters.tables import event
+from lianxin.assessment.adapters.unnest import columns, unnest_insert
 from lianxin.assessment.app.people_projection import PeopleReadModels
 from lianxin.assessment.app.projection import ProjectionStore
 from lianxin.events.v1.envelope_pb2 import Envelope
 from lianxin.kit.uow import SqlUnitOfWork
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 CHANGES_CHANNEL = "lianxin_assessment_changes"
 MAX_NOTIFY_BYTES = 7000   # PostgreSQL's limit is 8000; beyond this listeners refresh all
-CLAIM_CHUNK = 1000        # rows per INSERT into proj.event (8 parameters each)
+_CLAIMED = ("event_id", "event_type", "aggregate_type", "aggregate_id", "aggregate_version",
+            "occurred_at", "outcome", "envelope")
+_CLAIM = (unnest_insert(event, _CLAIMED).on_conflict_do_nothing()
+          .returning(event.c.event_id))
 
 
 def changes_payload(units: Collection[uuid.UUID]) -> str:
@@ -68,18 +71,14 @@ class AssessmentUnitOfWork(SqlUnitOfWork):
         """Log the events in `proj.event` with their envelopes; the ids not logged before.
         (`consumer` is unused: the log belongs to the projections as a whole.)"""
         await self.hold_projection_lock()
-        rows = list({e.event_id: {
-            "event_id": uuid.UUID(e.event_id), "event_type": e.event_type,
-            "aggregate_type": e.aggregate_type, "aggregate_id": e.aggregate_id,
-            "aggregate_version": e.aggregate_version,
-            "occurred_at": e.occurred_at.ToDatetime(tzinfo=dt.UTC),
-            "outcome": outcome, "envelope": e.SerializeToString()} for e in envs}.values())
-        claimed: set[str] = set()
-        for start in range(0, len(rows), CLAIM_CHUNK):
-            stmt = (insert(event).values(rows[start:start + CLAIM_CHUNK])
-                    .on_conflict_do_nothing().returning(event.c.event_id))
-            claimed.update(str(r[0]) for r in await self.session.execute(stmt))
-        return claimed
+        rows = list({e.event_id: (
+            uuid.UUID(e.event_id), e.event_type, e.aggregate_type, e.aggregate_id,
+            e.aggregate_version, e.occurred_at.ToDatetime(tzinfo=dt.UTC), outcome,
+            e.SerializeToString()) for e in envs}.values())
+        if not rows:
+            return set()
+        found = await self.session.execute(_CLAIM, columns(_CLAIMED, rows))
+        return {str(r[0]) for r in found}
 
     def changed(self, units: Collection[uuid.UUID]) -> None:
         """Org units whose figures changed in this transaction: announced at commit."""

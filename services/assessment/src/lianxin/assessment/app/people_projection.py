@@ -1,10 +1,13 @@
 """People read models (org tree, households, cadres, pairings, visits, campaigns) projected from
 people.v1 — what coverage and the vanguard index count, and how scope is checked. `project`
-(app/projection.py) calls `apply_people_event` for every people.v1 event in its transaction.
+(app/projection.py) calls `apply_people_events` with the people.v1 events of its batch, in its
+transaction.
 
 Every write is an upsert (or an update by id), so applying an event twice — a replay, a
 redelivery the dedupe missed — leaves the same rows. Residents and needs tags carry nothing
-this service counts, so they are skipped (and no personal data is kept at all).
+this service counts, so they are skipped (and no personal data is kept at all). A run of
+events that each write one row of the same table goes to storage at once
+(`apply_people_events`), rows in event order.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -87,11 +90,12 @@ class PeopleReadModels(Protocol):
     async def rename_org_unit(self, unit_id: uuid.UUID, name: str) -> None: ...
     async def move_org_unit(self, unit_id: uuid.UUID, parent_id: uuid.UUID | None,
                             path: tuple[uuid.UUID, ...]) -> None: ...
-    async def put_household(self, household: HouseholdRow, registered_at: dt.datetime) -> None: ...
-    async def put_cadre(self, cadre: CadreRow) -> None: ...
-    async def put_pairing(self, pairing: PairingRow) -> None: ...
+    # Rows in event order, each written as if alone (a run of events of one kind at once).
+    async def put_households(self, rows: Sequence[tuple[HouseholdRow, dt.datetime]]) -> None: ...
+    async def put_cadres(self, rows: Sequence[CadreRow]) -> None: ...
+    async def put_pairings(self, rows: Sequence[PairingRow]) -> None: ...
     async def end_pairing(self, pairing_id: uuid.UUID, ended_on: dt.date) -> None: ...
-    async def put_visit(self, visit: VisitRow) -> None: ...
+    async def put_visits(self, rows: Sequence[VisitRow]) -> None: ...
     async def put_campaign(self, campaign: CampaignTerms) -> None: ...
 
 
@@ -134,36 +138,35 @@ async def _moved(uow: PeopleUnitOfWork, env: Envelope, m: pb.OrgUnitMoved) -> No
     await uow.people.move_org_unit(uuid.UUID(m.org_unit_id), _id(m.parent_id), _ids(m.path))
 
 
-async def _household(uow: PeopleUnitOfWork, env: Envelope,
-                     m: pb.HouseholdRegistered | pb.HouseholdChanged) -> None:
-    await uow.people.put_household(
-        HouseholdRow(uuid.UUID(m.household_id), uuid.UUID(m.org_unit_id), _ids(m.org_path)),
-        env.occurred_at.ToDatetime(tzinfo=dt.UTC))
+def _household(env: Envelope, m: pb.HouseholdRegistered | pb.HouseholdChanged
+               ) -> tuple[HouseholdRow, dt.datetime]:
+    return (HouseholdRow(uuid.UUID(m.household_id), uuid.UUID(m.org_unit_id), _ids(m.org_path)),
+            env.occurred_at.ToDatetime(tzinfo=dt.UTC))
 
 
-async def _cadre(uow: PeopleUnitOfWork, env: Envelope, m: pb.CadreRegistered) -> None:
-    await uow.people.put_cadre(CadreRow(
+def _cadre(env: Envelope, m: pb.CadreRegistered) -> CadreRow:
+    return CadreRow(
         uuid.UUID(m.cadre_id), m.subject or None, _id(m.work_unit_id), _ids(m.org_path),
-        _enum_name(pb.CadreRank, m.rank, "CADRE_RANK_"), m.party_member, _id(m.branch_id)))
+        _enum_name(pb.CadreRank, m.rank, "CADRE_RANK_"), m.party_member, _id(m.branch_id))
 
 
-async def _pairing(uow: PeopleUnitOfWork, env: Envelope, m: pb.PairingCreated) -> None:
-    await uow.people.put_pairing(PairingRow(
+def _pairing(env: Envelope, m: pb.PairingCreated) -> PairingRow:
+    return PairingRow(
         uuid.UUID(m.pairing_id), uuid.UUID(m.cadre_id), _id(m.household_id),
         _id(m.contact_point_id), _id(m.campaign_id), _ids(m.org_path), _day(m.started_on),
-        m.card_no or None))
+        m.card_no or None)
 
 
 async def _pairing_ended(uow: PeopleUnitOfWork, env: Envelope, m: pb.PairingEnded) -> None:
     await uow.people.end_pairing(uuid.UUID(m.pairing_id), _day(m.ended_on) or _china_day(env))
 
 
-async def _visit(uow: PeopleUnitOfWork, env: Envelope, m: pb.VisitLogged) -> None:
-    await uow.people.put_visit(VisitRow(
+def _visit(env: Envelope, m: pb.VisitLogged) -> VisitRow:
+    return VisitRow(
         uuid.UUID(m.visit_id), _enum_name(pb.VisitKind, m.kind, "VISIT_KIND_"),
         uuid.UUID(m.cadre_id), _ids(m.participant_cadre_ids), _ids(m.household_ids),
         _id(m.org_unit_id), _ids(m.org_path), _day(m.visited_on) or _china_day(env),
-        _id(m.campaign_id)))
+        _id(m.campaign_id))
 
 
 async def _campaign(uow: PeopleUnitOfWork, env: Envelope, m: pb.CampaignCreated) -> None:
@@ -181,21 +184,62 @@ HANDLERS: dict[str, Handler] = {
     pb.OrgUnitCreated.DESCRIPTOR.full_name: _org_unit,
     pb.OrgUnitRenamed.DESCRIPTOR.full_name: _renamed,
     pb.OrgUnitMoved.DESCRIPTOR.full_name: _moved,
-    pb.HouseholdRegistered.DESCRIPTOR.full_name: _household,
-    pb.HouseholdChanged.DESCRIPTOR.full_name: _household,
-    pb.CadreRegistered.DESCRIPTOR.full_name: _cadre,
-    pb.PairingCreated.DESCRIPTOR.full_name: _pairing,
     pb.PairingEnded.DESCRIPTOR.full_name: _pairing_ended,
-    pb.VisitLogged.DESCRIPTOR.full_name: _visit,
     pb.CampaignCreated.DESCRIPTOR.full_name: _campaign,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """Event types whose events each become one row of a table, written a run at a time."""
+
+    row: Callable[[Envelope, Any], Any]
+    write: Callable[[PeopleReadModels, list[Any]], Awaitable[None]]
+
+
+_HOUSEHOLDS = _Rows(_household, lambda people, rows: people.put_households(rows))
+ROWS: dict[str, _Rows] = {
+    pb.HouseholdRegistered.DESCRIPTOR.full_name: _HOUSEHOLDS,
+    pb.HouseholdChanged.DESCRIPTOR.full_name: _HOUSEHOLDS,
+    pb.CadreRegistered.DESCRIPTOR.full_name: _Rows(
+        _cadre, lambda people, rows: people.put_cadres(rows)),
+    pb.PairingCreated.DESCRIPTOR.full_name: _Rows(
+        _pairing, lambda people, rows: people.put_pairings(rows)),
+    pb.VisitLogged.DESCRIPTOR.full_name: _Rows(
+        _visit, lambda people, rows: people.put_visits(rows)),
 }
 
 
 async def apply_people_event(uow: PeopleUnitOfWork, env: Envelope, msg: Message) -> None:
     """Apply one people.v1 event to the read models inside the caller's transaction; event
     types without a read model here (residents, needs tags) are skipped."""
-    handler = HANDLERS.get(msg.DESCRIPTOR.full_name)
-    if handler is None:
-        log.debug("people event %s has no read model here", msg.DESCRIPTOR.full_name)
-        return
-    await handler(uow, env, msg)
+    await apply_people_events(uow, [(env, msg)])
+
+
+async def apply_people_events(uow: PeopleUnitOfWork, items: Iterable[tuple[Envelope, Message]]
+                              ) -> None:
+    """Apply people.v1 events in order. A run of consecutive events that each write a row of
+    one table (households, cadres, pairings, visits) is written at once, row by row in event
+    order — the result of applying them one at a time, for a fraction of the round trips."""
+    kind: _Rows | None = None
+    run: list[Any] = []
+    for env, msg in items:
+        name = msg.DESCRIPTOR.full_name
+        rows = ROWS.get(name)
+        handler = HANDLERS.get(name)
+        if rows is None and handler is None:   # it changes nothing: the run goes on
+            log.debug("people event %s has no read model here", name)
+            continue
+        if run and rows is not kind:
+            assert kind is not None
+            await kind.write(uow.people, run)
+            run = []
+        kind = rows
+        if rows is not None:
+            run.append(rows.row(env, msg))
+            continue
+        assert handler is not None
+        await handler(uow, env, msg)
+    if run:
+        assert kind is not None
+        await kind.write(uow.people, run)

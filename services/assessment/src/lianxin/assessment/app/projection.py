@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from google.protobuf.message import Message
-from lianxin.assessment.app.people_projection import PeopleUnitOfWork, apply_people_event
+from lianxin.assessment.app.people_projection import PeopleUnitOfWork, apply_people_events
 from lianxin.assessment.domain import ticket_events as ev
 from lianxin.assessment.domain.cubes import CUBE_BY_NAME, Delta, deltas
 from lianxin.assessment.domain.facts import TicketFact, apply, contributions, point
@@ -82,7 +82,12 @@ class _Changes:
     def __init__(self) -> None:
         self.delta: Delta = {}
         self.stamps: Stamps = {}
-        self.units: set[uuid.UUID] = set()
+
+    @property
+    def units(self) -> set[uuid.UUID]:
+        """The org units of the rows changed (every unit on a changed fact's path)."""
+        unit = CUBE_BY_NAME["unit_day"].dims.index("unit_id")
+        return {k[unit] for k in self.delta.get("unit_day", {})}  # type: ignore[misc]
 
     def add(self, delta: Delta, walked: Walked[Any], new: Sequence[ev.Event]) -> None:
         """An aggregate's net change plus its late events. Rows a step changed and changed
@@ -100,8 +105,6 @@ class _Changes:
         for (cube, key), at in walked.stamps.items():
             self.delta.setdefault(cube, {}).setdefault(key, {})
             self._stamp(cube, key, at)
-        unit = CUBE_BY_NAME["unit_day"].dims.index("unit_id")
-        self.units.update(k[unit] for k in self.delta.get("unit_day", {}))  # type: ignore[misc]
 
     def _stamp(self, cube: str, key: tuple[object, ...], at: dt.datetime) -> None:
         self.stamps[(cube, key)] = max(at, self.stamps.get((cube, key), at))
@@ -158,14 +161,17 @@ async def project(uow: ProjectionUnitOfWork, items: Sequence[tuple[Envelope, Mes
     """Apply claimed (deduplicated) events in the caller's transaction; the caller commits."""
     tickets: dict[uuid.UUID, list[ev.Event]] = defaultdict(list)
     whistles: dict[uuid.UUID, list[ev.Event]] = defaultdict(list)
+    people = []
     for env, payload in items:
         if payload.DESCRIPTOR.file.name == _PEOPLE_FILE:
-            await apply_people_event(uow, env, payload)
+            people.append((env, payload))
             continue
         event = uow.projection.decode(env, payload)
         if event is not None:
             (whistles if isinstance(event, _WHISTLE) else tickets)[event.meta.aggregate_id] \
                 .append(event)
+    if people:
+        await apply_people_events(uow, people)
     changes = _Changes()
     alarms = await _tickets(uow.projection, tickets, changes) if tickets else []
     if whistles:

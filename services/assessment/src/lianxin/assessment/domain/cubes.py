@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 NIL = uuid.UUID(int=0)  # "no department / no cadre" in a cube's key
 
@@ -88,16 +88,62 @@ def deltas(old: Sequence[Contribution], new: Sequence[Contribution],
            cubes: Iterable[Cube] = CUBES) -> Delta:
     """What to add to each cube row when a fact's contributions change from `old` to `new`;
     rows and counters whose change is zero are left out."""
+    if old == new:   # most steps of a fold move nothing some of the time: no work then
+        return {}
+    # Net the change per point first: a step mostly moves a counter or two at the point the
+    # fact already stood at, so only the points that changed are spread over the cubes' rows.
+    net: dict[Point, dict[str, float]] = {}
+    for sign, contributions in ((-1.0, old), (1.0, new)):
+        for point, counters in contributions:
+            acc = net.setdefault(point, {})
+            for name, value in counters.items():
+                acc[name] = acc.get(name, 0.0) + sign * value
+    moved = [(p, c) for p, c in net.items() if any(c.values())]
     out: Delta = {}
+    if not moved:
+        return out
     for cube in cubes:
-        acc: dict[tuple[object, ...], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for sign, contributions in ((-1.0, old), (1.0, new)):
-            for point, counters in contributions:
-                for key in cube.keys(point):
-                    for name, value in counters.items():
-                        acc[key][name] += sign * value
-        rows = {k: {n: v for n, v in c.items() if v} for k, c in acc.items()}
-        rows = {k: c for k, c in rows.items() if c}
-        if rows:
-            out[cube.name] = rows
+        rows: dict[tuple[object, ...], dict[str, float]] = {}
+        for point, counters in moved:
+            for key in _keys(cube, point):
+                row = rows.setdefault(key, {})
+                for name, value in counters.items():
+                    row[name] = row.get(name, 0.0) + value
+        kept = {k: {n: v for n, v in c.items() if v} for k, c in rows.items()}
+        kept = {k: c for k, c in kept.items() if c}
+        if kept:
+            out[cube.name] = kept
     return out
+
+
+def changed_rows(old: Sequence[Contribution], new: Sequence[Contribution],
+                 cubes: Iterable[Cube] = CUBES) -> list[tuple[str, tuple[object, ...]]]:
+    """The (cube, row key) pairs `deltas(old, new)` holds, without its sums when it can: a
+    change at one point alone changes every row of that point."""
+    if old == new:
+        return []
+    if len(old) == len(new):   # the usual step: one place's counters changed, nothing moved
+        differ = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+        if len(differ) == 1 and old[differ[0]][0] == new[differ[0]][0]:
+            (point, was), (_, now) = old[differ[0]], new[differ[0]]
+            if not any(now.get(k, 0.0) - was.get(k, 0.0) for k in {*was, *now}):
+                return []
+            return [(cube.name, key) for cube in cubes for key in _keys(cube, point)]
+    net: dict[Point, dict[str, float]] = {}
+    for sign, contributions in ((-1.0, old), (1.0, new)):
+        for point, counters in contributions:
+            acc = net.setdefault(point, {})
+            for name, value in counters.items():
+                acc[name] = acc.get(name, 0.0) + sign * value
+    moved = [p for p, c in net.items() if any(c.values())]
+    if len(moved) == 1:
+        return [(cube.name, key) for cube in cubes for key in _keys(cube, moved[0])]
+    if not moved:
+        return []
+    return [(cube, key) for cube, rows in deltas(old, new, cubes).items() for key in rows]
+
+
+@lru_cache(maxsize=1 << 16)
+def _keys(cube: Cube, point: Point) -> tuple[tuple[object, ...], ...]:
+    """Cube.keys, remembered: a fact's point recurs at every step of its fold."""
+    return tuple(cube.keys(point))

@@ -40,12 +40,15 @@ def apply(fact: TicketFact, event: ev.TicketEvent) -> TicketFact:
     changes = step(fact, event) if step is not None else {}
     if changes.get("status") == "":
         del changes["status"]   # an unspecified status in the event keeps the one known
-    after = replace(fact, **changes)
+    status = changes.get("status", fact.status)
     # A clock that stopped (accepted, resolved, merged …) is no longer overdue now.
-    clocks = frozenset(c for c in after.overdue_clocks if after.status in ev.CLOCK_RUNS[c])
+    changes["overdue_clocks"] = frozenset(
+        c for c in changes.get("overdue_clocks", fact.overdue_clocks)
+        if status in ev.CLOCK_RUNS[c])
     at = event.meta.occurred_at
-    return replace(after, overdue_clocks=clocks, version=max(fact.version, event.meta.version),
-                   updated_at=at if fact.updated_at is None else max(fact.updated_at, at))
+    changes["version"] = max(fact.version, event.meta.version)
+    changes["updated_at"] = at if fact.updated_at is None else max(fact.updated_at, at)
+    return replace(fact, **changes)
 
 
 def in_order(events: Iterable[ev.Event]) -> list[Any]:

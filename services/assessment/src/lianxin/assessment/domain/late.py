@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from lianxin.assessment.domain.cubes import Contribution, Delta, Point, deltas
+from lianxin.assessment.domain.cubes import Contribution, Delta, Point, changed_rows, deltas
 from lianxin.assessment.domain.facts import in_order
 from lianxin.assessment.domain.periods import china_day
 
@@ -51,18 +51,23 @@ def walk(state: S, events: Sequence[Any], fresh: Collection[str],
     its step changed (stamped with its time) and, if it changed any after its cohort's month
     (`where` it landed), a late event there."""
     out = Walked(state)
+    before: list[Contribution] | None = None   # contribute(out.state), when known
     for event in in_order(events):
         after = step(out.state, event)
         if event.meta.event_id in fresh:
             at = event.meta.occurred_at
-            changed = deltas(contribute(out.state), contribute(after))
+            now = contribute(after)
+            changed = changed_rows(contribute(out.state) if before is None else before, now)
+            before = now
             p = where(after, event)
             if changed and p is not None and after_month(at, p.day):
                 late = deltas([], [(p, {"late_events": 1.0})])
                 _merge(out.late, late)
-                _merge(changed, late)
-            for cube, rows in changed.items():
-                for key in rows:
-                    out.stamps[(cube, key)] = max(at, out.stamps.get((cube, key), at))
+                changed += [(cube, key) for cube, rows in late.items() for key in rows]
+            stamps = out.stamps
+            for row in changed:
+                stamps[row] = max(at, stamps.get(row, at))
+        else:
+            before = None
         out.state = after
     return out
