@@ -29,7 +29,7 @@ async def migrated_engine(embedded_pg: Any) -> AsyncIterator[Callable[[Path], Aw
         url = embedded_pg.url(name)
         # Alembic's env runs its own event loop, so it gets a thread of its own.
         await asyncio.to_thread(upgrade, url, migrations_dir)
-        engines.append(make_engine(url, pool_size=5))
+        engines.append(make_engine(url, pool_size=10))
         return engines[-1]
 
     yield make

@@ -163,7 +163,7 @@ def test_personal_data_is_sealed_and_unmasking_is_audited(
                                           "idNumber": ID_NUMBER[:3] + "*" * 11 + ID_NUMBER[-4:]}
 
     async def read_db() -> tuple[list[bytes], list[Any]]:
-        engine = make_engine(stack.database_url("people"), pool_size=1)
+        engine = make_engine(stack.database_url("people"), pool_size=2)
         try:
             async with engine.connect() as conn:
                 # Every column of the register as text (bytea as its raw bytes), and every event.
