@@ -74,8 +74,9 @@ def summary(results: list[dict[str, Any]], timings: dict[str, float],
         lines.append(f"| {r['target']} | {r['what']} | {r['figure']:,.2f} {r['unit']} | {sign} "
                      f"{r['goal']:,} {r['unit']} | {'yes' if r['met'] else '**no**'} | "
                      f"{r['context']} |")
-    lines += ["", "| script | seconds |", "|---|---:|"]
-    lines += [f"| {name} | {seconds:.0f} |" for name, seconds in timings.items()]
+    if timings:
+        lines += ["", "| script | seconds |", "|---|---:|"]
+        lines += [f"| {name} | {seconds:.0f} |" for name, seconds in timings.items()]
     for name, why in failures.items():
         lines += ["", f"**{name} failed** ({why})"]
     return "\n".join(lines)
@@ -86,7 +87,19 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", help="comma-separated script names (default: all)")
     parser.add_argument("--out", type=Path, help="folder for the outputs (default bench/out/…)")
+    parser.add_argument("--summarise", action="store_true",
+                        help="with --out: rebuild summary.md from every script's results there "
+                             "(e.g. after rerunning one script into the same folder)")
     args = parser.parse_args()
+    if args.summarise:
+        if args.out is None:
+            parser.error("--summarise needs --out DIR (a folder of an earlier run)")
+        found = [r for name in SCRIPTS if (args.out / f"{name}.json").exists()
+                 for r in json.loads((args.out / f"{name}.json").read_text())]
+        text = summary(found, {}, {}, args.quick)
+        (args.out / "summary.md").write_text(text + "\n", encoding="utf-8")
+        print(text)
+        return 0
     scripts = args.only.split(",") if args.only else SCRIPTS
     unknown = [s for s in scripts if s not in SCRIPTS]
     if unknown:
