@@ -39,7 +39,7 @@ test: install lint typecheck contracts  ## lint, type-check, contract drift, the
 	$(VENV)/bin/pytest
 
 # --- performance (issue 8) -------------------------------------------------------------------
-bench: install  ## every benchmark, about 20 minutes (QUICK=1: a 5-minute smoke run); figures for bench/RESULTS.md
+bench: install  ## every benchmark, about 15 minutes (QUICK=1: a 5-minute smoke run); figures for bench/RESULTS.md
 	$(VENV)/bin/python bench/run_all.py $(if $(QUICK),--quick,)
 
 # --- checks ---------------------------------------------------------------------------------
