@@ -252,15 +252,22 @@ def _tickets(rng: random.Random, county: County, n: int, stream: Stream) -> None
             exp["resolved"] += 1
             _rate(rng, t, at, exp)
             continue
-        dep = rng.choice(staffed)
+
+        def dispatch(dep: Any, at: dt.datetime, tid: str = tid, t: Any = t,
+                     handle_due: dt.datetime = handle_due) -> uuid.UUID:
+            """`dep` dispatched as the lead with a responsible cadre; the assignment's id."""
+            assignment = new_id()
+            t.emit(pb.TicketDispatched(
+                ticket_id=tid, assignment_id=str(assignment), department_id=str(dep),
+                role=pb.ASSIGNMENT_ROLE_LEAD, due=iso(handle_due),
+                responsible_cadre_id=str(rng.choice(county.cadres_by_department[dep])),
+                status=pb.TICKET_STATUS_ASSIGNED), at)
+            exp["assignments"] += 1
+            return assignment
+
+        dep = rng.choice(staffed)   # drawn in this order, so a seed gives the same stream
         at += dt.timedelta(hours=rng.uniform(0.5, 8))
-        assignment = new_id()
-        t.emit(pb.TicketDispatched(
-            ticket_id=tid, assignment_id=str(assignment), department_id=str(dep),
-            role=pb.ASSIGNMENT_ROLE_LEAD, due=iso(handle_due),
-            responsible_cadre_id=str(rng.choice(county.cadres_by_department[dep])),
-            status=pb.TICKET_STATUS_ASSIGNED), at)
-        exp["assignments"] += 1
+        assignment = dispatch(dep, at)
         if rng.random() < 0.06:   # returned, dispatched again elsewhere
             at += dt.timedelta(hours=rng.uniform(2, 30))
             t.emit(pb.TicketDispatchReturned(ticket_id=tid, assignment_id=str(assignment),
@@ -268,14 +275,8 @@ def _tickets(rng: random.Random, county: County, n: int, stream: Stream) -> None
                                              status=pb.TICKET_STATUS_ACCEPTED,
                                              held_working_days=1.0), at)
             dep = rng.choice(staffed)
-            assignment = new_id()
             at += dt.timedelta(hours=rng.uniform(0.5, 4))
-            t.emit(pb.TicketDispatched(
-                ticket_id=tid, assignment_id=str(assignment), department_id=str(dep),
-                role=pb.ASSIGNMENT_ROLE_LEAD, due=iso(handle_due),
-                responsible_cadre_id=str(rng.choice(county.cadres_by_department[dep])),
-                status=pb.TICKET_STATUS_ASSIGNED), at)
-            exp["assignments"] += 1
+            assignment = dispatch(dep, at)
         if rng.random() < 0.01 and i % 2 == 0:   # a whistle summons two departments
             _whistle(rng, out, t.id, path, staffed, at, exp)
         at += dt.timedelta(hours=rng.uniform(1, 24))

@@ -92,13 +92,7 @@ def deltas(old: Sequence[Contribution], new: Sequence[Contribution],
         return {}
     # Net the change per point first: a step mostly moves a counter or two at the point the
     # fact already stood at, so only the points that changed are spread over the cubes' rows.
-    net: dict[Point, dict[str, float]] = {}
-    for sign, contributions in ((-1.0, old), (1.0, new)):
-        for point, counters in contributions:
-            acc = net.setdefault(point, {})
-            for name, value in counters.items():
-                acc[name] = acc.get(name, 0.0) + sign * value
-    moved = [(p, c) for p, c in net.items() if any(c.values())]
+    moved = [(p, c) for p, c in _net(old, new).items() if any(c.values())]
     out: Delta = {}
     if not moved:
         return out
@@ -116,6 +110,17 @@ def deltas(old: Sequence[Contribution], new: Sequence[Contribution],
     return out
 
 
+def _net(old: Sequence[Contribution], new: Sequence[Contribution]) -> dict[Point, dict[str, float]]:
+    """Each point's counters in `new` minus those in `old`."""
+    net: dict[Point, dict[str, float]] = {}
+    for sign, contributions in ((-1.0, old), (1.0, new)):
+        for point, counters in contributions:
+            acc = net.setdefault(point, {})
+            for name, value in counters.items():
+                acc[name] = acc.get(name, 0.0) + sign * value
+    return net
+
+
 def changed_rows(old: Sequence[Contribution], new: Sequence[Contribution],
                  cubes: Iterable[Cube] = CUBES) -> list[tuple[str, tuple[object, ...]]]:
     """The (cube, row key) pairs `deltas(old, new)` holds, without its sums when it can: a
@@ -129,13 +134,7 @@ def changed_rows(old: Sequence[Contribution], new: Sequence[Contribution],
             if not any(now.get(k, 0.0) - was.get(k, 0.0) for k in {*was, *now}):
                 return []
             return [(cube.name, key) for cube in cubes for key in _keys(cube, point)]
-    net: dict[Point, dict[str, float]] = {}
-    for sign, contributions in ((-1.0, old), (1.0, new)):
-        for point, counters in contributions:
-            acc = net.setdefault(point, {})
-            for name, value in counters.items():
-                acc[name] = acc.get(name, 0.0) + sign * value
-    moved = [p for p, c in net.items() if any(c.values())]
+    moved = [p for p, c in _net(old, new).items() if any(c.values())]
     if len(moved) == 1:
         return [(cube.name, key) for cube in cubes for key in _keys(cube, moved[0])]
     if not moved:
