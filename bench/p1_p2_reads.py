@@ -34,6 +34,7 @@ import time
 from typing import Any
 
 import httpx
+from figures import markdown, result, write_json
 from lianxin.kit.devstack.demo import unit_id
 from stack import (
     ROOT,
@@ -44,10 +45,7 @@ from stack import (
     graphql_body,
     headers,
     log,
-    markdown,
     median,
-    result,
-    write_json,
 )
 
 CARD = ("query TicketCard($id: ID!) { ticket(id: $id) { id code status channel kind "

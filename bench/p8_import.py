@@ -26,7 +26,6 @@ import asyncio
 import base64
 import datetime as dt
 import io
-import json
 import os
 import shutil
 import sys
@@ -35,16 +34,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-import chinese_calendar
 import p8_ledger
 import sqlalchemy as sa
+from figures import result, write_json
 from lianxin.kit.db import make_engine, make_sessions
 from lianxin.kit.devstack.postgres import EmbeddedPostgres
 from lianxin.kit.migrations import upgrade
 from lianxin.kit.settings import KitSettings
 from lianxin.tickets import importing
-from lianxin.tickets.adapters.tables import calendar_day, calendar_year
+from lianxin.tickets.adapters.calendar_source import PackageCalendar
 from lianxin.tickets.adapters.uow import TicketsUnitOfWork
+from lianxin.tickets.app.calendar import load_year
 from lianxin.tickets.app.commands import RecordOrgUnit, record_org_unit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,21 +71,14 @@ async def seed(settings: KitSettings, county: p8_ledger.County) -> list[tuple[st
     """Org units and the calendar into the read model; the categories (code, name) back."""
     engine = make_engine(settings.database_url, pool_size=1)
     try:
-        uow = TicketsUnitOfWork(make_sessions(engine), settings.require_pii())
+        sessions, pii = make_sessions(engine), settings.require_pii()
+        uow = TicketsUnitOfWork(sessions, pii)
         async with uow:
             for ref in county.units:
                 await record_org_unit(RecordOrgUnit(ref), uow)
-            for year in range(2023, 2027):
-                day, rows = dt.date(year, 1, 1), []
-                while day.year == year:
-                    holiday, name = chinese_calendar.get_holiday_detail(day)
-                    rows.append({"day": day, "workday": not holiday, "name": name or "",
-                                 "source": "chinese-calendar"})
-                    day += dt.timedelta(days=1)
-                await uow.session.execute(sa.insert(calendar_day), rows)
-                await uow.session.execute(sa.insert(calendar_year).values(
-                    year=year, source="chinese-calendar"))
             await uow.commit()
+        for year in range(2023, 2027):  # as `lianxin-tickets calendar load` does
+            await load_year(TicketsUnitOfWork(sessions, pii), year, PackageCalendar())
         async with engine.connect() as conn:
             found = (await conn.execute(sa.text(
                 "SELECT code, name FROM category WHERE active ORDER BY code"))).all()
@@ -202,11 +195,10 @@ async def bench(args: argparse.Namespace, server: EmbeddedPostgres) -> list[dict
           f"{GOAL_SECONDS_1M:.0f} | {again:.1f} | "
           f"{found['tickets']:,} | {found['history']:,} | {found['assignments']:,} | "
           f"{found['outbox']:,} |")
-    return [{"target": "P8", "what": "ledger import, rows/s (CLI code path, PII encrypted)",
-             "figure": round(rate), "unit": "rows/s", "goal": round(GOAL_RATE),
-             "better": "higher", "met": rate >= GOAL_RATE,
-             "context": f"{args.rows:,} rows in {seconds:.1f} s (1M projected {projected:.0f} s); "
-                        f"re-import {again:.1f} s creates 0; {found['outbox']:,} outbox rows"}]
+    return [result("P8", "ledger import, rows/s (CLI code path, PII encrypted)", round(rate),
+                   "rows/s", round(GOAL_RATE), "higher",
+                   f"{args.rows:,} rows in {seconds:.1f} s (1M projected {projected:.0f} s); "
+                   f"re-import {again:.1f} s creates 0; {found['outbox']:,} outbox rows")]
 
 
 def main() -> int:
@@ -233,8 +225,7 @@ def main() -> int:
             server.psql(f"ALTER SYSTEM SET {name} = '{value}'")
         server.psql("SELECT pg_reload_conf()")
         results = asyncio.run(bench(args, server))
-        if args.json:
-            args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+        write_json(args.json, results)
         return 0
     finally:
         server.stop()

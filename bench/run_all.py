@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from figures import markdown
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 SCRIPTS = ["p1_p2_reads", "p3_p4_p7_intake", "p5_analytics", "p6_replay", "p8_import"]
@@ -31,7 +33,6 @@ SCRIPTS = ["p1_p2_reads", "p3_p4_p7_intake", "p5_analytics", "p6_replay", "p8_im
 # million takes ~22 minutes today (bench/RESULTS.md). Run `bench/p8_import.py` alone for it.
 FULL_ARGS = {"p1_p2_reads": ["--rounds", "3", "--seconds", "8"],
              "p8_import": ["--rows", "30000"]}
-ORDER = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8"]
 
 
 def commit() -> str:
@@ -67,13 +68,7 @@ def summary(results: list[dict[str, Any]], timings: dict[str, float],
              f"UTC, commit {commit()}, {os.cpu_count()} cores ({cpu}), load average before "
              f"{os.getloadavg()[0]:.1f}" + (" — QUICK: smoke run, not figures to record" if quick
                                             else ""),
-             "", "| target | what | figure | goal | met | context |", "|---|---|---:|---:|---|---|"]
-    rank = {t: i for i, t in enumerate(ORDER)}
-    for r in sorted(results, key=lambda r: rank.get(r["target"], 99)):
-        sign = "≥" if r["better"] == "higher" else "≤"
-        lines.append(f"| {r['target']} | {r['what']} | {r['figure']:,.2f} {r['unit']} | {sign} "
-                     f"{r['goal']:,} {r['unit']} | {'yes' if r['met'] else '**no**'} | "
-                     f"{r['context']} |")
+             "", markdown(results)]
     if timings:
         lines += ["", "| script | seconds |", "|---|---:|"]
         lines += [f"| {name} | {seconds:.0f} |" for name, seconds in timings.items()]

@@ -132,7 +132,7 @@ def role_of(proc: psutil.Process) -> str:
         if name.startswith("lianxin-") and len(args) > args.index(arg) + 1:
             part = args[args.index(arg) + 1]
             return f"{name.removeprefix('lianxin-')} {'API' if part == 'serve' else 'worker'}"
-    if "hive-gateway" in text or ("gateway" in text and "node" in text):
+    if "hive-gateway" in text:
         return "gateway"
     if "tansu" in text:
         return "broker"
@@ -166,22 +166,3 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def result(target: str, what: str, figure: float, unit: str, goal: float, better: str,
-           context: str) -> dict[str, Any]:
-    met = figure >= goal if better == "higher" else figure <= goal
-    return {"target": target, "what": what, "figure": figure, "unit": unit, "goal": goal,
-            "better": better, "met": bool(met), "context": context}
-
-
-def write_json(path: str | None, results: list[dict[str, Any]]) -> None:
-    if path:
-        Path(path).write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-
-
-def markdown(results: list[dict[str, Any]]) -> str:
-    lines = ["| target | what | figure | goal | met | context |", "|---|---|---:|---:|---|---|"]
-    for r in results:
-        sign = "≥" if r["better"] == "higher" else "≤"
-        lines.append(f"| {r['target']} | {r['what']} | {r['figure']:,.2f} {r['unit']} | "
-                     f"{sign} {r['goal']:,} | {'yes' if r['met'] else '**no**'} | {r['context']} |")
-    return "\n".join(lines)
