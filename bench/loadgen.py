@@ -21,7 +21,10 @@ The spec (JSON on stdin): {"mode", "url", "bodies": [<JSON text>…], "headers":
 without that value there is an error), "record": "<path>" (values kept from each answer)}.
 Bodies and headers are cycled independently; in a body, "__UUID__" becomes a new UUID and
 "__SEQ__" the request's number. The result (JSON on stdout): counts, errors by kind (first few
-messages kept), latency percentiles in ms, requests per second.
+messages kept), latency percentiles in ms, requests per second; and `failures`: the failed
+requests' latency percentiles (also from when each was due) and their codes — the first error's
+`extensions.code`, else `http <status>` or the exception's name (a refusal must be fast and
+coded: tests/faults/test_overload.py).
 """
 
 from __future__ import annotations
@@ -64,6 +67,15 @@ def dig(doc: Any, path: str) -> Any:
     return doc
 
 
+def error_code(doc: Any) -> str | None:
+    """The first error's `extensions.code` of a GraphQL answer, if it has one."""
+    errors = doc.get("errors") if isinstance(doc, dict) else None
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        code = (errors[0].get("extensions") or {}).get("code")
+        return str(code) if code is not None else None
+    return None
+
+
 class Driver:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
@@ -79,6 +91,9 @@ class Driver:
         self.record: str | None = spec.get("record")
         self.recorded: list[Any] = []
         self.recording = False
+        self.failed: list[float] = []
+        self.codes: Counter[str] = Counter()
+        self.code_samples: dict[str, str] = {}
 
     def _next(self) -> tuple[str, dict[str, str]]:
         self.seq += 1
@@ -89,9 +104,12 @@ class Driver:
                    **self.headers[self.seq % len(self.headers)]}
         return body, headers
 
-    def _fail(self, kind: str, detail: str) -> None:
+    def _fail(self, kind: str, detail: str, due: float, code: str | None = None) -> None:
         if self.recording:
             self.errors[kind] += 1
+            self.failed.append(time.perf_counter() - due)
+            self.codes[code or kind] += 1
+            self.code_samples.setdefault(code or kind, detail[:300])
             if len(self.samples) < 5:
                 self.samples.append(f"{kind}: {detail[:300]}")
 
@@ -102,22 +120,26 @@ class Driver:
                 raw = await resp.read()
                 status = resp.status
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            self._fail(type(exc).__name__, str(exc))
+            self._fail(type(exc).__name__, str(exc), due)
             return
         done = time.perf_counter()
-        if status != 200:
-            self._fail(f"http {status}", raw.decode(errors="replace"))
-            return
         try:
             doc = json.loads(raw)
         except ValueError:
-            self._fail("not json", raw.decode(errors="replace"))
+            doc = None
+        code = error_code(doc)
+        if status != 200:
+            self._fail(f"http {status}", raw.decode(errors="replace"), due, code)
+            return
+        if doc is None:
+            self._fail("not json", raw.decode(errors="replace"), due)
             return
         if doc.get("errors"):
-            self._fail("graphql error", json.dumps(doc["errors"], ensure_ascii=False))
+            self._fail("graphql error", json.dumps(doc["errors"], ensure_ascii=False), due, code)
             return
         if self.expect and dig(doc, self.expect[0]) != self.expect[1]:
-            self._fail("unexpected answer", json.dumps(doc, ensure_ascii=False))
+            self._fail("unexpected answer", json.dumps(doc, ensure_ascii=False), due,
+                       str(dig(doc, self.expect[0])))
             return
         if self.recording:
             self.latencies.append(done - due)
@@ -159,8 +181,14 @@ class Driver:
             started = time.perf_counter()
             await run(session, float(self.spec["seconds"]))
             elapsed = time.perf_counter() - started
+        failed = sorted(x * 1000 for x in self.failed)
         return {**summarise(self.latencies, self.errors, self.samples, elapsed),
-                "recorded": self.recorded}
+                "recorded": self.recorded,
+                "failures": {"codes": dict(self.codes), "samples": self.code_samples,
+                             "p50_ms": percentile(failed, 0.50),
+                             "p90_ms": percentile(failed, 0.90),
+                             "p99_ms": percentile(failed, 0.99),
+                             "max_ms": failed[-1] if failed else float("nan")}}
 
 
 def main() -> None:

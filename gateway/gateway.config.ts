@@ -11,6 +11,7 @@ import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { authPlugin } from './src/auth.ts';
 import { limitsPlugin } from './src/limits.ts';
 import { codeRequestErrors, maskErrorFor } from './src/masking.ts';
+import { admissionPlugin, overloadPlugin, upstreamTimeoutFor } from './src/overload.ts';
 import { persistedDocuments } from './src/persisted.ts';
 import { readSettings, SettingsError } from './src/settings.ts';
 
@@ -76,13 +77,28 @@ const codingPlugin: GatewayPlugin = {
 export const gatewayConfig = defineConfig({
   // Order matters: the token is verified first, then the rate (keyed on its subject) and the
   // residents' persisted-only rule, which read the verified claims.
-  plugins: () => [authPlugin(settings), limitsPlugin(settings.limits), persisted.plugin, codingPlugin],
+  // admissionPlugin first: a request over the gateway's in-flight bound is refused before anything
+  // else is spent on it. overloadPlugin: a service's OVERLOADED reaches the client as 503 +
+  // Retry-After (src/overload.ts).
+  plugins: () => [
+    admissionPlugin(settings.maxInFlight, settings.maxLoopLagMs),
+    authPlugin(settings),
+    limitsPlugin(settings.limits),
+    persisted.plugin,
+    codingPlugin,
+    overloadPlugin,
+  ],
   supergraph: './supergraph.graphql',
   // Hive Router's Rust query planner and its executor: reads across subgraphs took ~30–45 %
   // more requests a second than with the JavaScript stitching runtime (bench/RESULTS.md, P1);
   // every e2e test passes on both. LIANXIN_GATEWAY_QUERY_PLANNER=javascript goes back.
   ...(settings.queryPlanner === 'rust' ? { unifiedGraphHandler } : {}),
   transportEntries,
+  // Stop waiting on a subgraph after LIANXIN_GATEWAY_UPSTREAM_TIMEOUT_MS (GATEWAY_TIMEOUT, 504):
+  // without it the gateway held every request open for as long as the service queued it.
+  // Subscriptions are exempt (src/overload.ts). No upstreamRetry: a retried mutation under
+  // overload is more load on the service that is already refusing it.
+  upstreamTimeout: upstreamTimeoutFor(settings.upstreamTimeoutMs),
   persistedDocuments: persisted.option,
   // Traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/telemetry.ts).
   openTelemetry: openTelemetryOption,

@@ -46,7 +46,25 @@ export interface Settings {
   /** Query planning and execution: Hive Router's Rust planner (default) or the JavaScript
    * stitching runtime. */
   queryPlanner: 'rust' | 'javascript';
+  /** Milliseconds the gateway waits for a subgraph's answer to a query or mutation before it
+   * gives up with GATEWAY_TIMEOUT (504); subscriptions are not timed. */
+  upstreamTimeoutMs: number;
+  /** GraphQL requests over HTTP in the gateway at once; more are refused with 503 OVERLOADED. */
+  maxInFlight: number;
+  /** Refuse new requests while the event loop runs this many ms behind (0: never). */
+  maxLoopLagMs: number;
 }
+
+// Above the services' own bound on a request (LIANXIN_DB_POOL_TIMEOUT_S, 5 s, plus its work), so
+// an overloaded service answers OVERLOADED itself first; far below the 30 s that requests used to
+// queue for, and near the time a person or a client library stops waiting. NOTES.md has the why.
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000;
+// Far above what the services let through (20 executing per API process, each answering the rest
+// with OVERLOADED within 0.25 s at most), so it bites only when the gateway's own loop falls behind.
+export const DEFAULT_MAX_IN_FLIGHT = 128;
+// An ordinary loop runs a few ms behind, a long synchronous step (planning a demo-loader batch on a
+// busy box) ~100 ms once; a loop with a backlog is late on every tick, by seconds (NOTES.md).
+export const DEFAULT_MAX_LOOP_LAG_MS = 300;
 
 /** A setting is missing or wrong; the message names the variable and says what to set. */
 export class SettingsError extends Error {
@@ -116,6 +134,24 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       `LIANXIN_GATEWAY_QUERY_PLANNER must be rust or javascript, got ${JSON.stringify(planner)}`,
     );
   }
+  const timeout = value('LIANXIN_GATEWAY_UPSTREAM_TIMEOUT_MS') ?? String(DEFAULT_UPSTREAM_TIMEOUT_MS);
+  if (!/^[0-9]+$/.test(timeout) || Number(timeout) < 100 || !Number.isSafeInteger(Number(timeout))) {
+    throw new SettingsError(
+      `LIANXIN_GATEWAY_UPSTREAM_TIMEOUT_MS must be a whole number of milliseconds, at least 100, got ${JSON.stringify(timeout)}`,
+    );
+  }
+  const inFlight = value('LIANXIN_GATEWAY_MAX_IN_FLIGHT') ?? String(DEFAULT_MAX_IN_FLIGHT);
+  if (!/^[0-9]+$/.test(inFlight) || Number(inFlight) < 1 || !Number.isSafeInteger(Number(inFlight))) {
+    throw new SettingsError(
+      `LIANXIN_GATEWAY_MAX_IN_FLIGHT must be a whole number of at least 1, got ${JSON.stringify(inFlight)}`,
+    );
+  }
+  const lag = value('LIANXIN_GATEWAY_MAX_LOOP_LAG_MS') ?? String(DEFAULT_MAX_LOOP_LAG_MS);
+  if (!/^[0-9]+$/.test(lag) || !Number.isSafeInteger(Number(lag))) {
+    throw new SettingsError(
+      `LIANXIN_GATEWAY_MAX_LOOP_LAG_MS must be a whole number of milliseconds (0: off), got ${JSON.stringify(lag)}`,
+    );
+  }
   return {
     environment,
     jwt: {
@@ -127,6 +163,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     persistedDocuments,
     deduplicateInflight: dedupe === 'true',
     queryPlanner: planner,
+    upstreamTimeoutMs: Number(timeout),
+    maxInFlight: Number(inFlight),
+    maxLoopLagMs: Number(lag),
   };
 }
 

@@ -203,6 +203,12 @@ def hs256_by_hand(secret: bytes, claims: dict[str, Any]) -> str:
      "LIANXIN_GATEWAY_DEDUPLICATE_INFLIGHT"),
     ({"LIANXIN_JWT_SECRET": "s" * 40, "LIANXIN_GATEWAY_QUERY_PLANNER": "go"},
      "LIANXIN_GATEWAY_QUERY_PLANNER"),
+    ({"LIANXIN_JWT_SECRET": "s" * 40, "LIANXIN_GATEWAY_UPSTREAM_TIMEOUT_MS": "5"},
+     "LIANXIN_GATEWAY_UPSTREAM_TIMEOUT_MS"),
+    ({"LIANXIN_JWT_SECRET": "s" * 40, "LIANXIN_GATEWAY_MAX_IN_FLIGHT": "0"},
+     "LIANXIN_GATEWAY_MAX_IN_FLIGHT"),
+    ({"LIANXIN_JWT_SECRET": "s" * 40, "LIANXIN_GATEWAY_MAX_LOOP_LAG_MS": "-1"},
+     "LIANXIN_GATEWAY_MAX_LOOP_LAG_MS"),
     # The algorithm is pinned as in the services: never none, and it must fit the key.
     ({"LIANXIN_JWT_SECRET": "s" * 40, "LIANXIN_JWT_ALGORITHM": "none"}, "LIANXIN_JWT_ALGORITHM"),
     ({"LIANXIN_JWT_SECRET": "s" * 40, "LIANXIN_JWT_ALGORITHM": "RS256"}, "LIANXIN_JWT_ALGORITHM"),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -19,11 +18,13 @@ import strawberry
 from cross_web import HTTPException, StarletteRequestAdapter
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse, Response
+from lianxin.kit.admission import AdmissionControl
 from lianxin.kit.auth import JwtVerifier
 from lianxin.kit.db import make_engine, make_sessions
 from lianxin.kit.graphql import RequestContext, request_context
 from lianxin.kit.metrics import CONTENT_TYPE, exposition
 from lianxin.kit.operations import observer
+from lianxin.kit.responses import GRAPHQL_RESPONSE_JSON, error_response, response_media_type
 from lianxin.kit.settings import KitSettings, PiiConfig
 from lianxin.kit.tracing import TraceRequests
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -36,7 +37,6 @@ from strawberry.types.unset import UNSET, UnsetType
 
 log = logging.getLogger(__name__)
 
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 CONNECTION_INIT_TIMEOUT = dt.timedelta(seconds=10)
 # Codes of the errors the HTTP layer answers itself (before any GraphQL runs), by status.
 HTTP_ERROR_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
@@ -56,22 +56,6 @@ class Resources:
 
 
 Background = Callable[[Resources, asyncio.Event], Coroutine[Any, Any, None]]
-
-
-def response_media_type(accept: str | None) -> str:
-    """application/graphql-response+json when the client lists it (the gateway does), else
-    application/json — also for `*/*` or no Accept header, as GraphQL over HTTP asks."""
-    listed = {part.split(";", 1)[0].strip().lower() for part in (accept or "").split(",")}
-    media = GRAPHQL_RESPONSE_JSON if GRAPHQL_RESPONSE_JSON in listed else "application/json"
-    return f"{media}; charset=utf-8"
-
-
-def error_response(status: int, message: str, code: str, media_type: str,
-                   headers: dict[str, str] | None = None) -> Response:
-    """A GraphQL-shaped error body (no `data`: nothing was executed)."""
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return Response(json.dumps(body, ensure_ascii=False), status_code=status,
-                    media_type=media_type, headers=headers)
 
 
 class SubgraphRouter(GraphQLRouter[RequestContext, None]):
@@ -147,8 +131,9 @@ def create_app(name: str, settings: KitSettings, schema: strawberry.federation.S
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = (engine_factory or (lambda url: make_engine(url, application_name=name)))(
-            settings.database_url)
+        engine = (engine_factory or (lambda url: make_engine(
+            url, application_name=name, pool_size=settings.db_pool_size,
+            pool_timeout=settings.db_pool_timeout_s)))(settings.database_url)
         pii = settings.require_pii() if settings.pii_keys is not None else None
         app.state.resources = Resources(settings, engine, make_sessions(engine),
                                         JwtVerifier(settings), pii)
@@ -179,6 +164,10 @@ def create_app(name: str, settings: KitSettings, schema: strawberry.federation.S
                   telemetry={"tracing": False, "metrics": False, "logs": False,
                              "operation_spans": False, "auto_configure": False})
     app.add_middleware(TraceRequests)
+    # Outermost (added last): a refusal costs no span, no routing, no token check.
+    app.add_middleware(AdmissionControl, service=name, max_in_flight=settings.max_in_flight,
+                       queue=settings.admission_queue, wait_s=settings.admission_wait_ms / 1000,
+                       retry_after_s=settings.overload_retry_after_s)
     router = SubgraphRouter(
         schema, context_getter=get_context,
         # A socket that has not sent its token (connection_init) by then is closed (4408).

@@ -33,6 +33,13 @@ GRAPHQL_DURATION = Histogram(
     "Time to parse, validate and execute one GraphQL operation",
     ["service", "operation_type", "operation_name"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))
+# Admission control (admission.py): requests refused because the process was saturated —
+# `busy`: no free slot within the wait; `pool_timeout`: no database connection in time.
+OVERLOAD_REJECTIONS = Counter("lianxin_overload_rejections",
+                              "Requests refused with OVERLOADED because the process was saturated",
+                              ["service", "reason"])
+IN_FLIGHT = Gauge("lianxin_graphql_in_flight",
+                  "GraphQL HTTP requests executing now (at most LIANXIN_MAX_IN_FLIGHT)", ["service"])
 OUTBOX_BACKLOG = Gauge("lianxin_outbox_backlog", "Outbox rows not yet published", ["service"])
 OUTBOX_OLDEST_AGE = Gauge("lianxin_outbox_oldest_age_seconds",
                           "Age of the oldest unpublished outbox row (0 when none)", ["service"])

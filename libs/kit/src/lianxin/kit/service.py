@@ -15,6 +15,13 @@ from fastapi import FastAPI
 from lianxin.kit.settings import KitSettings
 from lianxin.kit.worker import Component
 
+# Idle keep-alive connections are closed by the client (the gateway: Node's agent drops a free
+# socket after 5 s), never by us: with uvicorn's default, also 5 s, the gateway now and then sent a
+# request on a connection uvicorn was closing — "socket hang up", an INTERNAL_SERVER_ERROR for the
+# caller (seen under overload, scenario 12). Longer than any client's idle timeout, as for a
+# server behind a load balancer.
+KEEP_ALIVE_S = 75
+
 
 @dataclass(frozen=True)
 class ExtraCommand:
@@ -103,6 +110,7 @@ def run_cli(spec: ServiceSpec, argv: list[str] | None = None) -> int:
 
         uvicorn.run(spec.app(settings), host=args.host, port=args.port,
                     log_level=settings.log_level.lower(), access_log=False,
+                    timeout_keep_alive=KEEP_ALIVE_S,
                     log_config=None)  # uvicorn's lines go through our structured handler
         return 0
     from lianxin.kit.metrics import serve_worker_metrics
