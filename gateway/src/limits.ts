@@ -1,7 +1,8 @@
 // Limits on what one request may ask, all checked before anything executes (no subgraph is
 // called for a refused request): tokens while parsing, depth and aliases while validating, page
 // sizes and estimated cost just before execution (when the variables are known), the per-user rate
-// once the token is verified, and batching when the body is read.
+// once the token is verified, and batching (and a body of a type no parser reads) when the body
+// is read.
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import {
   getNamedType,
@@ -286,7 +287,18 @@ export function limitsPlugin(limits: Limits): GatewayPlugin {
     checkBudget(args.schema, args.document, args.operationName, args.variableValues, limits);
   };
   return {
-    onRequestParse() {
+    onRequestParse({ request, requestParser }) {
+      // No parser for this content type: Yoga would answer 415 with an empty body, which a client
+      // cannot read a code from (tests/faults/test_fuzz.py sent text/plain).
+      if (!requestParser) {
+        const sent = request.headers.get('content-type');
+        throw requestError(
+          CODES.BAD_REQUEST,
+          'send the request with "Content-Type: application/json"' +
+            (sent ? `, not ${JSON.stringify(sent)}` : ' (it had no Content-Type)'),
+          { spec: false },
+        );
+      }
       return {
         onRequestParseDone({ requestParserResult }) {
           if (Array.isArray(requestParserResult)) {

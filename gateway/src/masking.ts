@@ -7,6 +7,7 @@
 // development; in production no error carries originalError, stack traces or exception details,
 // including the request-parsing errors Yoga writes them into itself (invalid JSON did).
 import { GraphQLError } from 'graphql';
+import { OVERLOADED } from './overload.ts';
 import type { Environment } from './settings.ts';
 
 const DETAILS = ['originalError', 'stacktrace', 'exception'];
@@ -61,8 +62,18 @@ function withoutDetails(error: GraphQLError): GraphQLError {
 // client sees has a stable extensions.code to branch on. Errors from subgraphs carry theirs.
 // Introspection refused in production gets the subgraphs' INTROSPECTION_DISABLED: the same
 // refusal has one code whichever door it came through (graphql-js's rule words it this way).
+//
+// The same pass keeps GraphQL over HTTP's promise that a client can tell "my request is wrong"
+// (no `data`; 400 for application/graphql-response+json) from "it ran, a field failed" (`data`,
+// 200). Hive's Rust-planner executor (@graphql-hive/router-runtime 1.4) breaks it twice: it
+// throws variable-coercion errors without the HTTP status Yoga reads (so they came as 200), and
+// drops `data: null` when a non-null root field failed (so an executed mutation that answered
+// FORBIDDEN looked like a refused request). tests/faults/test_fuzz.py found both.
 const INTROSPECTION_REFUSED = /introspection has been disabled/;
-type Coded = { errors?: ReadonlyArray<{ extensions?: Record<string, unknown>; path?: unknown }> };
+type Coded = {
+  data?: unknown;
+  errors?: ReadonlyArray<{ extensions?: Record<string, unknown>; path?: unknown }>;
+};
 
 export function codeRequestErrors(result: unknown): void {
   if (Array.isArray(result)) {
@@ -70,14 +81,23 @@ export function codeRequestErrors(result: unknown): void {
     return;
   }
   if (!result || typeof result !== 'object' || !('errors' in result)) return;
-  for (const error of (result as Coded).errors ?? []) {
+  const coded = result as Coded;
+  // A field error means it executed, except OVERLOADED: the service refused before doing anything,
+  // and src/overload.ts answers that 503 without data.
+  const ran = (coded.errors ?? []).some(
+    (error) => error.path !== undefined && error.extensions?.['code'] !== OVERLOADED,
+  );
+  if (ran && !('data' in coded)) coded.data = null;
+  for (const error of coded.errors ?? []) {
     if (error.path !== undefined) continue;
     const message = (error as { message?: unknown }).message;
     // Yoga codes validation errors itself (GRAPHQL_VALIDATION_FAILED), this one included.
     if (typeof message === 'string' && INTROSPECTION_REFUSED.test(message)) {
       Object.assign(error, { extensions: { ...error.extensions, code: 'INTROSPECTION_DISABLED' } });
     } else if (!error.extensions?.['code']) {
-      Object.assign(error, { extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } });
+      // Uncoded and outside any field: the request itself was refused (variable coercion).
+      const http = 'data' in coded ? {} : { http: { status: 400, spec: true } };
+      Object.assign(error, { extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED', ...http } });
     }
   }
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from lianxin.kit.errors import Conflict
 from lianxin.kit.graphql import make_schema
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 
 @strawberry.type
@@ -24,8 +24,19 @@ class Query:
                              Exception('duplicate key value violates unique constraint "uq_ticket_code"'))
 
     @strawberry.field
+    def restarting(self) -> str:
+        # What asyncpg raises (wrapped) when PostgreSQL shuts down under a request: 57P01.
+        orig = Exception("terminating connection due to administrator command")
+        orig.sqlstate = "57P01"  # type: ignore[attr-defined]
+        raise DBAPIError("SELECT …", {"phone": "13800000000"}, orig)
+
+    @strawberry.field
     def echo(self, n: int) -> int:
         return n
+
+    @strawberry.field
+    def say(self, text: str, also: list[str] | None = None) -> str:
+        return text
 
 
 schema = make_schema(Query)
@@ -54,12 +65,39 @@ async def test_a_library_error_with_a_code_attribute_is_still_unexpected() -> No
     assert "uq_ticket_code" not in error.message and "INSERT" not in error.message
 
 
+async def test_a_database_going_away_is_unavailable_not_a_bug() -> None:
+    """A PostgreSQL restart under a request: try again shortly (SERVICE_UNAVAILABLE), with
+    neither the statement nor its values in the message."""
+    result = await schema.execute("{ restarting }")
+    [error] = result.errors or []
+    assert error.extensions == {"code": "SERVICE_UNAVAILABLE"}
+    assert "13800000000" not in error.message and "SELECT" not in error.message
+
+
 async def test_caller_mistakes_are_validation_failures() -> None:
     for query, variables in [("{ nope }", None), ("{ echo }", None),
                              ("query($n: Int!) { echo(n: $n) }", {"n": "x"})]:
         result = await schema.execute(query, variable_values=variables)
         [error] = result.errors or []
         assert error.extensions == {"code": "GRAPHQL_VALIDATION_FAILED"}, query
+
+
+async def test_text_no_database_can_store_is_refused_before_anything_runs() -> None:
+    """PostgreSQL refuses U+0000 and UTF-8 cannot encode a lone surrogate: a resolver reaching the
+    database with either used to answer INTERNAL_SERVER_ERROR. Literal or variable, the request
+    is refused first, naming where the character is."""
+    cases = [('{ say(text: "a\\u0000b") }', None, "text", "NUL"),
+             ('{ say(text: "ok", also: ["x", "\\u0000"]) }', None, "also", "NUL"),
+             ("query($t: String!) { say(text: $t) }", {"t": "a\x00"}, "$t", "NUL"),
+             ("query($a: [String!]) { say(text: \"x\", also: $a) }", {"a": ["ok", "\ud800"]},
+              "$a[1]", "surrogate pair (U+D800)")]
+    for query, variables, where, said in cases:
+        result = await schema.execute(query, variable_values=variables)
+        assert result.data is None, query
+        [error] = result.errors or []
+        assert error.extensions == {"code": "BAD_USER_INPUT", "field": where}, query
+        assert said in error.message, error.message
+    assert (await schema.execute('{ say(text: "墨江 ✓") }')).data == {"say": "墨江 ✓"}
 
 
 # --- limits ------------------------------------------------------------------------------------

@@ -246,6 +246,51 @@ async def test_a_cadre_sees_only_their_township(schema: Any, engine: AsyncEngine
     assert [e.extensions["code"] for e in refused.errors or []] == ["FORBIDDEN"]
 
 
+@pytest.mark.parametrize("role", ["analyst", "screen"])
+async def test_analysts_and_screens_see_no_register_record(
+        schema: Any, engine: AsyncEngine, graphql_context: Any, role: str) -> None:
+    """Figures only (ARCHITECTURE.md "Security"): even with the whole county in scope and
+    pii:read, no household, resident or needs tag — by id, in a list or by reference."""
+    await register(schema, engine, graphql_context)
+    tag = await ok(schema, cadre_a(graphql_context, engine), ADD_TAG, input={
+        "id": str(uuid.uuid4()), "householdId": H1, "kind": "ILLNESS", "since": "2024-01-01"})
+    viewer = graphql_context(engine, role=role, org_scope=(COUNTY,), subject=role,
+                             permissions=("pii:read",))
+    result = await run(schema, viewer, f"""{{ household(id: "{H1}") {{ id }}
+        resident(id: "{R1}") {{ name }} households(orgUnitId: "{COUNTY}") {{ nodes {{ id }} }}
+        byUnit: residents(orgUnitId: "{COUNTY}") {{ nodes {{ name }} }}
+        byName: residents(name: "建国") {{ nodes {{ name }} }} }}""")
+    assert result.errors is None, result.errors
+    assert result.data == {"household": None, "resident": None, "households": {"nodes": []},
+                           "byUnit": {"nodes": []}, "byName": {"nodes": []}}
+    entities = await run(schema, viewer, """query($reps: [_Any!]!) { _entities(representations:
+        $reps) { ... on Household { id } ... on Resident { name } ... on NeedsTag { kind } } }""",
+                         reps=[{"__typename": "Household", "id": H1},
+                               {"__typename": "Resident", "id": R1},
+                               {"__typename": "NeedsTag", "id": tag["id"]}])
+    assert entities.errors is None and entities.data == {"_entities": [None, None, None]}
+
+
+async def test_a_needs_tag_resolves_by_reference_for_whoever_sees_its_household(
+        schema: Any, engine: AsyncEngine, graphql_context: Any) -> None:
+    await register(schema, engine, graphql_context)
+    a = cadre_a(graphql_context, engine)
+    tag = await ok(schema, a, ADD_TAG, input={"id": str(uuid.uuid4()), "householdId": H1,
+                                              "kind": "ILLNESS", "since": "2024-01-01"})
+    query = """query($reps: [_Any!]!) { _entities(representations: $reps) {
+        ... on NeedsTag { id kind } } }"""
+    unknown = str(uuid.uuid4())
+
+    def reps() -> list[dict[str, str]]:  # strawberry pops __typename from what it is given
+        return [{"__typename": "NeedsTag", "id": tag["id"]}, {"__typename": "NeedsTag", "id": unknown}]
+
+    mine = await run(schema, a, query, reps=reps())
+    assert mine.errors is None and mine.data == {"_entities": [
+        {"id": tag["id"], "kind": "ILLNESS"}, None]}
+    other = graphql_context(engine, role="cadre", org_scope=(TOWN_B,), subject="cadre-b")
+    assert (await run(schema, other, query, reps=reps())).data == {"_entities": [None, None]}
+
+
 async def test_a_resident_sees_only_themself_and_their_household(
         schema: Any, engine: AsyncEngine, graphql_context: Any) -> None:
     await register(schema, engine, graphql_context)

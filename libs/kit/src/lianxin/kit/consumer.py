@@ -30,16 +30,16 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Protocol
 
-import sqlalchemy.exc as sa_exc
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 from google.protobuf.message import Message
 from lianxin.events.v1.envelope_pb2 import Envelope
 from lianxin.kit.envelope import UndecodableEvent, unwrap
+from lianxin.kit.faults import crash_point
 from lianxin.kit.kafka import dlq_topic, ensure_topics, make_producer
 from lianxin.kit.metrics import CONSUMER_APPLIED, CONSUMER_LAG, DLQ_MESSAGES
 from lianxin.kit.settings import KitSettings
 from lianxin.kit.tracing import context_from_kafka, fail_span, tracer
+from lianxin.kit.transient import is_transient
 from lianxin.kit.worker import keep_running
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
@@ -47,6 +47,8 @@ from opentelemetry.trace import SpanKind
 log = logging.getLogger(__name__)
 # How often consumer lag is measured (from the fetched high-water marks: no extra requests).
 LAG_INTERVAL_S = 5.0
+# An offset commit taking longer than this means the broker cannot take it (see below).
+COMMIT_TIMEOUT_S = 30.0
 
 
 class ConsumerUnitOfWork(Protocol):
@@ -70,14 +72,6 @@ Apply = Callable[[Any], Awaitable[bool]]   # inside a unit of work: True if it t
 
 class Transient(Exception):
     """Infrastructure is unavailable; the message must be retried later, never dead-lettered."""
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Connection-level failures of PostgreSQL or Kafka (not errors caused by the data)."""
-    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, (OSError, TimeoutError, sa_exc.OperationalError,
-                            sa_exc.InterfaceError, KafkaConnectionError, KafkaTimeoutError))
 
 
 class EventConsumer:
@@ -187,7 +181,14 @@ class EventConsumer:
             consumer.seek(tp, failed_at)
             await asyncio.sleep(1.0)
         if done is not None:
-            await consumer.commit({tp: done + 1})
+            crash_point("consumer.before_offset_commit")  # the effect is committed, the offset not
+            try:
+                # aiokafka retries a commit forever when the broker lost the topic (a restarted
+                # tansu): give up, and start the consumer again from whatever the broker has.
+                await asyncio.wait_for(consumer.commit({tp: done + 1}), COMMIT_TIMEOUT_S)
+            except TimeoutError:
+                raise Transient(f"offset commit of {tp} did not finish in "
+                                f"{COMMIT_TIMEOUT_S:.0f}s") from None
 
     async def _consume(self, record: ConsumerRecord) -> None:
         try:

@@ -5,17 +5,26 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from types import ModuleType
 from typing import Any, cast
 
 import strawberry
+from graphql import (
+    DocumentNode,
+    GraphQLSyntaxError,
+    NoSchemaIntrospectionCustomRule,
+    ValidationContext,
+    Visitor,
+    visit,
+)
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLSyntaxError, NoSchemaIntrospectionCustomRule, ValidationContext
 from graphql.error import GraphQLError
 from graphql.validation import ASTValidationRule
 from lianxin.kit.auth import AuthError, JwtVerifier, Principal
 from lianxin.kit.errors import CodedError, Forbidden
+from lianxin.kit.transient import is_transient
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -182,12 +191,89 @@ class RequestRules(SchemaExtension):
         yield
 
 
+# PostgreSQL text cannot hold U+0000, nor can UTF-8 encode a lone UTF-16 surrogate; JSON and
+# GraphQL strings can carry both ("\u0000", "\ud800"). Left to the database, they failed the
+# statement and answered INTERNAL_SERVER_ERROR (tests/faults/test_fuzz.py found it).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(char: str) -> str:
+    if char == "\x00":
+        return "the NUL character (U+0000)"
+    return f"half of a UTF-16 surrogate pair (U+{ord(char):04X}) without the other half"
+
+
+def _in_value(value: Any, path: str) -> tuple[str, str] | None:
+    """(where, character) of the first unstorable character in a JSON value, or None."""
+    if isinstance(value, str):
+        found = _UNSTORABLE.search(value)
+        return (path, found.group()) if found else None
+    items = (value.items() if isinstance(value, dict) else
+             enumerate(value) if isinstance(value, list) else ())
+    for key, item in items:
+        if hit := _in_value(item, f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}"):
+            return hit
+    return None
+
+
+class _Literals(Visitor):
+    """The first unstorable character in a document's string literals, with its argument path."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.path: list[str] = []
+        self.hit: tuple[str, str] | None = None
+
+    def enter_argument(self, node: Any, *_: Any) -> None:
+        self.path.append(node.name.value)
+
+    def enter_object_field(self, node: Any, *_: Any) -> None:
+        self.path.append(node.name.value)
+
+    def leave_argument(self, *_: Any) -> None:
+        self.path.pop()
+
+    leave_object_field = leave_argument
+
+    def enter_string_value(self, node: Any, *_: Any) -> None:
+        found = _UNSTORABLE.search(node.value)
+        if found and self.hit is None:
+            self.hit = (".".join(self.path) or "a string", found.group())
+
+
+def _in_document(document: DocumentNode | None) -> tuple[str, str] | None:
+    if document is None:
+        return None
+    literals = _Literals()
+    visit(document, literals)
+    return literals.hit
+
+
+class StorableText(SchemaExtension):
+    """Refuse text no service can store (see _UNSTORABLE) before anything runs: BAD_USER_INPUT
+    naming the argument or variable. Runs after ValidationCache, whose errors it adds to."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        hit = next(filter(None, (_in_value(value, f"${name}")
+                                 for name, value in (context.variables or {}).items())), None)
+        hit = hit or _in_document(context.graphql_document)
+        if hit is not None:
+            where, char = hit
+            error = GraphQLError(f"{where} contains {_unstorable(char)}, which no service can"
+                                 " store; remove it",
+                                 extensions={"code": "BAD_USER_INPUT", "field": where})
+            context.pre_execution_errors = [*(context.pre_execution_errors or []), error]
+        yield
+
+
 class ErrorCodes(SchemaExtension):
     """Give every error a stable `extensions.code`; hide the text of unexpected ones.
 
     - an exception with a `code` attribute (kit CodedError or a domain error) keeps its message;
     - an error outside any resolver (syntax, validation, variable coercion) is the caller's:
       GRAPHQL_VALIDATION_FAILED, message kept;
+    - the database out of reach (restarting, connections cut): SERVICE_UNAVAILABLE, try again;
     - anything else is a bug: logged with its traceback, answered as INTERNAL_SERVER_ERROR.
     """
 
@@ -215,6 +301,12 @@ class ErrorCodes(SchemaExtension):
             message = error.message
         elif error.path is None:
             extensions, message = {"code": "GRAPHQL_VALIDATION_FAILED"}, error.message
+        elif original is not None and is_transient(original):
+            # The database restarting or out of reach is not a bug: the request can be sent
+            # again in a moment (tests/faults/test_outages.py, scenario 5).
+            log.warning("database unavailable at %s: %s", error.path, type(original).__name__)
+            extensions = {"code": "SERVICE_UNAVAILABLE"}
+            message = "the service cannot reach its database just now; try again in a few seconds"
         else:
             log.error("unexpected error at %s", error.path, exc_info=original)
             extensions = {"code": "INTERNAL_SERVER_ERROR"}
@@ -240,7 +332,7 @@ def make_schema(query: type, mutation: type | None = None, *, types: Iterable[ty
         extensions=[lambda: MaxTokensLimiter(max_token_count=max_tokens),
                     lambda: RequestRules(rules),
                     lambda: CachedParser(maxsize=512), lambda: ValidationCache(maxsize=512),
-                    ErrorCodes],
+                    StorableText, ErrorCodes],
     )
 
 

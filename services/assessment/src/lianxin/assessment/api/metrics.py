@@ -29,7 +29,7 @@ from lianxin.assessment.api.types import (
 )
 from lianxin.assessment.app import export
 from lianxin.assessment.app.metrics import MetricsQuery, MetricsRow, choose_cube, compute, newest
-from lianxin.assessment.app.scope import READER_ROLES, scoped_query
+from lianxin.assessment.app.scope import READER_ROLES, scoped_query, visible_rows
 from lianxin.assessment.app.trend import trend as trend_series
 from lianxin.assessment.domain.measures import MEASURES
 from lianxin.assessment.domain.periods import PeriodKind, period_of
@@ -120,7 +120,7 @@ async def _rows(info: GqlInfo, f: MetricsFilter, group_by: list[MetricsDimension
     q = to_query(info, f, group_by, [m.name for m in measures])
     async with store(info) as s:
         q = await scoped_query(s, viewer, q)
-        rows = await compute(s, q)
+        rows = visible_rows(viewer, await compute(s, q))
         named = {v for r in rows for d in ("org_unit", "department")
                  if isinstance(v := r.keys.get(d), uuid.UUID)}
         names = {u: unit.name for u, unit in (await s.units(named)).items()}

@@ -11,12 +11,17 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from lianxin.assessment.app.metrics import MetricsQuery
+from lianxin.assessment.app.metrics import MetricsQuery, MetricsRow
 from lianxin.kit.errors import Forbidden, InvalidInput, NotFound
 
 # Roles that read figures (residents read none; "system" passes as admin).
 READER_ROLES = ("cadre", "supervisor", "analyst", "screen", "admin")
 PUBLISHER_ROLES = ("supervisor", "admin")
+# Stability-risk items (涉稳) are shown only to roles cleared for them — the tickets service's
+# rule (lianxin.tickets.app.common): these roles, or anyone holding the permission.
+CLEARED_ROLES = ("supervisor", "admin", "system")
+STABILITY_PERMISSION = "stability:read"
+STABILITY_RISK = "stability_risk"  # the kind and the ledger of such items, as in the facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,12 @@ class Viewer(Protocol):
 
     @property
     def org_scope(self) -> tuple[str, ...]: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def permissions(self) -> frozenset[str]: ...
 
     def sees_path(self, path: Sequence[str]) -> bool: ...
 
@@ -90,9 +101,27 @@ async def visible_cadre(directory: Directory, viewer: Viewer, cadre_id: uuid.UUI
     return cadre
 
 
+def cleared(viewer: Viewer) -> bool:
+    """May see stability-risk items (涉稳), even as a group of a figure."""
+    return viewer.role in CLEARED_ROLES or STABILITY_PERMISSION in viewer.permissions
+
+
+def visible_rows(viewer: Viewer, rows: Sequence[MetricsRow]) -> list[MetricsRow]:
+    """The rows the caller may see: a row keyed by the stability-risk kind or ledger names such
+    items (a village's "1 stability risk" is the item itself), so only the cleared get it. They
+    stay counted in totals that do not single them out."""
+    if cleared(viewer):
+        return list(rows)
+    return [r for r in rows if STABILITY_RISK not in (r.keys.get("kind"), r.keys.get("ledger"))]
+
+
 async def scoped_query(directory: Directory, viewer: Viewer, q: MetricsQuery) -> MetricsQuery:
     """`q` checked against the caller's scope. A non-admin who names no unit gets their own
-    subtree (when their scope is one subtree) — never figures beyond it."""
+    subtree (when their scope is one subtree) — never figures beyond it. Filtering on the
+    stability-risk kind or ledger needs clearance (FORBIDDEN otherwise)."""
+    if STABILITY_RISK in (q.kind, q.ledger) and not cleared(viewer):
+        raise Forbidden("figures of stability-risk items (涉稳) need the "
+                        f"{STABILITY_PERMISSION!r} permission", field="kind" if q.kind else "ledger")
     anchors = [(q.subtree, "subtreeId"), (q.org_unit, "orgUnitId"),
                (q.department, "departmentId")]
     for unit_id, field in anchors:

@@ -30,6 +30,18 @@ def sees(principal: Principal, path: Sequence[uuid.UUID]) -> bool:
     return principal.role != "resident" and principal.sees_path([str(p) for p in path])
 
 
+# Roles that see figures, never people (ARCHITECTURE.md "Security": aggregates without personal
+# data): no household, resident, needs tag or visit diary, even inside their org scope.
+NO_REGISTER_ROLES = ("analyst", "screen")
+
+
+def sees_register(principal: Principal, path: Sequence[uuid.UUID]) -> bool:
+    """Whether the caller may see register records (households, residents, needs tags) and
+    visit diaries at this org path: staff in scope who work with people, not analysts or
+    screens. A resident's own record is decided per entity, as in `sees`."""
+    return principal.role not in NO_REGISTER_ROLES and sees(principal, path)
+
+
 def staff(info: GqlInfo) -> Principal:
     """The caller, who must work with the register (not a resident, analyst or screen)."""
     return info.context.require("cadre", "supervisor", "admin")

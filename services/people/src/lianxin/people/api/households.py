@@ -37,6 +37,19 @@ class NeedsTagType:
     def from_domain(cls, tag: NeedsTag) -> NeedsTagType:
         return cls(id=strawberry.ID(str(tag.id)), kind=tag.kind, since=tag.since, until=tag.until)
 
+    @classmethod
+    async def resolve_reference(cls, info: GqlInfo, id: strawberry.ID) -> NeedsTagType | None:
+        """A tag by reference: shown to whoever may see its household (null otherwise), the
+        same rule as Household.needsTags."""
+        async def batch(keys: list[uuid.UUID]) -> list[NeedsTag | None]:
+            return await rq.tags_by_id(uow(info), keys)
+
+        tag: NeedsTag | None = await loader(info.context, "needs_tag", batch).load(parse_id(id, "id"))
+        if tag is None:
+            return None
+        [household] = await load_households(info, [tag.household_id])
+        return cls.from_domain(tag) if household else None
+
     @strawberry.field(description="Whether it applies today (China time)")
     def active(self) -> bool:
         return self.since <= today() and (self.until is None or today() < self.until)

@@ -22,7 +22,7 @@ from lianxin.kit.gqltypes import (
     page,
 )
 from lianxin.kit.ids import parse_id
-from lianxin.people.api.common import GqlInfo, sees, uow, writer
+from lianxin.people.api.common import NO_REGISTER_ROLES, GqlInfo, sees_register, uow, writer
 from lianxin.people.api.households import HouseholdType, NeedsTagKindEnum, NeedsTagType
 from lianxin.people.api.register_access import load_households, load_me, load_residents
 from lianxin.people.api.register_inputs import (
@@ -53,12 +53,13 @@ async def households_page(info: GqlInfo, org_unit_id: uuid.UUID | str, needs_hel
                           needs_tag: NeedsTagKind | None, paired: bool | None, first: int,
                           after: str | None) -> HouseholdConnection:
     """Households at or below an org unit, by household number; empty when the unit is unknown
-    or outside the caller's scope. (OrgUnit.households and OrgUnit.unpairedHouseholds too.)"""
+    or outside the caller's scope, and for analysts and screens. (OrgUnit.households and
+    OrgUnit.unpairedHouseholds too.)"""
     principal = info.context.require()
     first, key = check_first(first), decode_keyset(after, str)
     unit_id = org_unit_id if isinstance(org_unit_id, uuid.UUID) else parse_id(org_unit_id, "orgUnitId")
     [unit] = await load_units(info, [unit_id])
-    if unit is None or not sees(principal, unit.path):
+    if unit is None or not sees_register(principal, unit.path):
         return _empty()
     where = HouseholdFilter(root_id=unit.id, on=reg.today(), needs_help=needs_help,
                             needs_tag=needs_tag, paired=paired)
@@ -77,12 +78,12 @@ async def _residents_page(info: GqlInfo, org_unit_id: strawberry.ID | None, name
     roots: tuple[uuid.UUID, ...] | None
     if org_unit_id is not None:
         [unit] = await load_units(info, [parse_id(org_unit_id, "orgUnitId")])
-        if unit is None or not sees(principal, unit.path):
+        if unit is None or not sees_register(principal, unit.path):
             return _empty()
         roots = (unit.id,)
     elif principal.is_admin:
         roots = None
-    elif principal.role == "resident":
+    elif principal.role == "resident" or principal.role in NO_REGISTER_ROLES:
         return _empty()
     else:
         roots = tuple(parse_id(s, "org_scope") for s in principal.org_scope)

@@ -1,6 +1,7 @@
 """Who sees what of the register: scope-filtered loaders and masked personal data.
 
-Staff see households and residents inside their org scope; a resident (token role "resident",
+Staff who work with people (cadres, supervisors, admins) see households and residents inside
+their org scope — analysts and screens none, they get figures only; a resident (token role "resident",
 subject = their resident id) sees their own Resident and Household only. Phone, ID number and
 address are masked unless asked for `unmasked` with a `reason` by someone holding `pii:read`
 (or an admin) — and only after one audit row per entity has committed.
@@ -15,7 +16,7 @@ from typing import Any
 from lianxin.kit.audit import check_unmask, reveal
 from lianxin.kit.auth import Principal
 from lianxin.kit.graphql import loader
-from lianxin.people.api.common import GqlInfo, load_visible, sees, uow
+from lianxin.people.api.common import GqlInfo, load_visible, sees_register, uow
 from lianxin.people.app import register_queries as rq
 from lianxin.people.domain.register import Household, Resident
 
@@ -49,7 +50,7 @@ async def load_households(info: GqlInfo, ids: list[uuid.UUID]) -> list[Household
 
     found: list[Household | None] = await loader(info.context, "household", batch).load_many(ids)
     me = await load_me(info, principal)
-    return [h if h is not None and (sees(principal, h.org_path) or (me and me.household_id == h.id))
+    return [h if h is not None and (sees_register(principal, h.org_path) or (me and me.household_id == h.id))
             else None for h in found]
 
 
@@ -58,7 +59,7 @@ async def load_residents(info: GqlInfo, ids: list[uuid.UUID]) -> list[Resident |
     principal = info.context.require()
 
     def visible(r: Resident) -> bool:
-        return sees(principal, r.org_path) or (principal.role == "resident"
+        return sees_register(principal, r.org_path) or (principal.role == "resident"
                                                and str(r.id) == principal.subject)
 
     return await load_visible(info, "resident", rq.residents_by_id, ids, visible)

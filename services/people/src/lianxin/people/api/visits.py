@@ -11,7 +11,7 @@ from lianxin.kit.gqltypes import Connection, check_first, decode_keyset, page
 from lianxin.kit.ids import parse_id
 from lianxin.people.api import work_loaders as wl
 from lianxin.people.api.cadres import CadreType
-from lianxin.people.api.common import GqlInfo, sees
+from lianxin.people.api.common import GqlInfo, sees_register
 from lianxin.people.api.types import OrgUnitType, load_units
 from lianxin.people.domain.visit import Visit, VisitKind
 
@@ -102,5 +102,5 @@ async def visits_connection(info: GqlInfo, owner: str, owner_id: uuid.UUID, firs
                       VisitType.from_domain)
     # Hidden after paging, so cursors and hasNextPage still follow the underlying rows.
     connection.edges = [e for e, v in zip(connection.edges, rows, strict=False)
-                        if sees(principal, v.org_path)]
+                        if sees_register(principal, v.org_path)]
     return connection

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from lianxin.kit.auth import Principal
 from lianxin.kit.graphql import loader
-from lianxin.people.api.common import GqlInfo, load_visible, sees, uow
+from lianxin.people.api.common import GqlInfo, load_visible, sees, sees_register, uow
 from lianxin.people.api.types import load_units
 from lianxin.people.app import queries
 from lianxin.people.app import work_queries as q
@@ -92,7 +92,8 @@ async def load_pairings(info: GqlInfo, ids: Sequence[uuid.UUID]) -> list[Pairing
 
 async def load_visits(info: GqlInfo, ids: Sequence[uuid.UUID]) -> list[Visit | None]:
     principal = info.context.require()
-    return await load_visible(info, "visit", q.visits_by_id, ids, lambda v: sees(principal, v.org_path))
+    return await load_visible(info, "visit", q.visits_by_id, ids,
+                              lambda v: sees_register(principal, v.org_path))
 
 
 async def scope_ancestors(info: GqlInfo) -> set[uuid.UUID]:

@@ -50,6 +50,12 @@ async def tags_of_households(uow: UnitOfWork, household_ids: Sequence[uuid.UUID]
     return [by_household[h] for h in household_ids]
 
 
+async def tags_by_id(uow: UnitOfWork, ids: Sequence[uuid.UUID]) -> list[NeedsTag | None]:
+    """Needs tags in the order of `ids`, None where unknown."""
+    async with uow:
+        return [await uow.needs_tags.get(i) for i in ids]
+
+
 async def households_in_subtree(uow: UnitOfWork, where: HouseholdFilter, after: HouseholdKey | None,
                                 limit: int) -> list[Household]:
     """Up to `limit` households at or below a unit matching the filter, by number."""
