@@ -8,8 +8,11 @@ Guarantees (tested in tests/integration):
 - no skipped rows: each pass reads *unpublished* rows, not "ids after the last one", so a
   transaction that took a low id and commits late is still picked up;
 - one active relay per service: a session-level advisory lock; others wait as standbys;
-- a broker that lost its log (tansu keeps topics in memory) is noticed at start-up: when a
-  partition's end offset is at or below an offset we recorded, that partition is republished.
+- a broker that lost its log (tansu keeps topics in memory) is noticed at start-up — a
+  partition whose record at the highest offset we recorded is not the event we put there is
+  republished — and while running: an ack at or below an offset already recorded for its
+  partition means the log started again, so the relay starts again (and recovers) before
+  marking anything.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from google.protobuf.message import DecodeError
 from lianxin.events.v1.envelope_pb2 import Envelope
+from lianxin.kit.faults import crash_point
 from lianxin.kit.kafka import ensure_topics, make_producer
 from lianxin.kit.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
 from lianxin.kit.settings import KitSettings
@@ -53,6 +57,10 @@ _BACKLOG = sa.text(
 BACKLOG_INTERVAL_S = 5.0
 
 
+class BrokerLostLog(RuntimeError):
+    """The broker acked at an offset we had already recorded: its log started again."""
+
+
 class OutboxRelay:
     """Moves outbox rows of one service's database to its Kafka topic."""
 
@@ -66,6 +74,8 @@ class OutboxRelay:
         # Fault-injection seam for tests: runs after the broker acked, before rows are marked.
         self._after_publish = after_publish
         self.published = 0
+        # The highest offset recorded per partition of our topic (set by the start-up check).
+        self._high: dict[int, int] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until `stop` is set; transient database or broker failures are retried. The
@@ -166,11 +176,20 @@ class OutboxRelay:
             span.set_attribute("messaging.destination.partition.id", str(meta.partition))
             span.set_attribute("messaging.kafka.offset", meta.offset)
             span.end()
+        went_back = sorted({m.partition for m in metas if m.offset <= self._high.get(m.partition, -1)})
+        if went_back:
+            # Do not mark: the relay starts again, and its start-up check republishes what the
+            # broker lost (these rows included).
+            raise BrokerLostLog(f"{self._topic} partitions {went_back} acked at offsets already "
+                                "recorded: the broker lost its log")
         if self._after_publish is not None:
             await self._after_publish([r.id for r in rows])
+        crash_point("relay.before_mark")  # the broker has the rows; they are not marked yet
         await conn.execute(_MARK, {"ids": [r.id for r in rows], "ps": [m.partition for m in metas],
                                    "os": [m.offset for m in metas]})
         await conn.commit()
+        for meta in metas:
+            self._high[meta.partition] = max(meta.offset, self._high.get(meta.partition, -1))
         self.published += len(rows)
         OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
@@ -191,20 +210,19 @@ class OutboxRelay:
                         "lianxin.service": self._service})
 
     async def _recover_lost_partitions(self, conn: AsyncConnection) -> None:
+        """Republish the partitions the broker lost: for each, the record at the highest offset
+        we recorded must be there and be the event we recorded at it. (End offsets alone do not
+        tell: tansu can report a partition's end one batch short of its last record.)"""
         recorded = (await conn.execute(sa.text(
-            "SELECT kafka_partition, max(kafka_offset) FROM outbox WHERE topic = :t "
-            "AND published_at IS NOT NULL GROUP BY kafka_partition"), {"t": self._topic})).all()
+            "SELECT DISTINCT ON (kafka_partition) kafka_partition AS p, kafka_offset AS o, "
+            "event_id::text AS e FROM outbox WHERE topic = :t AND published_at IS NOT NULL "
+            "ORDER BY kafka_partition, kafka_offset DESC"), {"t": self._topic})).all()
         await conn.commit()
+        self._high = {}
         if not recorded:
             return
-        probe = AIOKafkaConsumer(bootstrap_servers=self._settings.kafka_bootstrap)
-        await probe.start()
-        try:
-            tps = [TopicPartition(self._topic, p) for p, _ in recorded]
-            ends = await probe.end_offsets(tps)
-        finally:
-            await probe.stop()
-        lost = [p for p, top in recorded if ends.get(TopicPartition(self._topic, p), 0) <= top]
+        lost = await self._lost(recorded)
+        self._high = {r.p: r.o for r in recorded if r.p not in lost}
         if lost:
             result = await conn.execute(sa.text(
                 "UPDATE outbox SET published_at = NULL WHERE topic = :t "
@@ -212,3 +230,22 @@ class OutboxRelay:
             await conn.commit()
             log.warning("broker lost partitions %s of %s; republishing %d events",
                         lost, self._topic, result.rowcount)
+
+    async def _lost(self, recorded: Sequence[Any]) -> list[int]:
+        probe = AIOKafkaConsumer(bootstrap_servers=self._settings.kafka_bootstrap,
+                                 enable_auto_commit=False, fetch_max_wait_ms=100)
+        await probe.start()
+        try:
+            known = probe.partitions_for_topic(self._topic) or set()
+            lost = [r.p for r in recorded if r.p not in known]
+            for r in (r for r in recorded if r.p in known):
+                tp = TopicPartition(self._topic, r.p)
+                probe.assign([tp])
+                probe.seek(tp, r.o)
+                found = (await probe.getmany(tp, timeout_ms=2000, max_records=1)).get(tp, [])
+                event_id = dict(found[0].headers).get("event_id", b"").decode() if found else ""
+                if not found or found[0].offset != r.o or event_id != r.e:
+                    lost.append(r.p)
+            return lost
+        finally:
+            await probe.stop()

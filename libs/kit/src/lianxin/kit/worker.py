@@ -9,6 +9,8 @@ import signal
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from lianxin.kit import faults
+
 log = logging.getLogger(__name__)
 
 Component = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
@@ -32,6 +34,7 @@ async def keep_running(name: str, attempt: Component, stop: asyncio.Event,
 async def run_components(components: dict[str, Component], stop: asyncio.Event | None = None) -> None:
     """Run components until a signal or `stop`; a component that crashes stops the process,
     so the supervisor (make dev, Kubernetes) restarts it and the crash is not hidden."""
+    faults.arm()
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -79,15 +79,18 @@ async def on_visit_logged(uow: TicketsUnitOfWork, env: Envelope, msg: Message) -
                                tuple(uuid.UUID(t) for t in msg.ticket_ids)), uow)
 
 
+# The people events the tickets read model is built from (the others are not claimed).
+HANDLERS = {people_pb2.OrgUnitCreated.DESCRIPTOR.full_name: on_org_unit_created,
+            people_pb2.OrgUnitRenamed.DESCRIPTOR.full_name: on_org_unit_renamed,
+            people_pb2.OrgUnitMoved.DESCRIPTOR.full_name: on_org_unit_moved,
+            people_pb2.CadreRegistered.DESCRIPTOR.full_name: on_cadre_registered,
+            people_pb2.PairingCreated.DESCRIPTOR.full_name: on_pairing_created,
+            people_pb2.PairingEnded.DESCRIPTOR.full_name: on_pairing_ended,
+            people_pb2.VisitLogged.DESCRIPTOR.full_name: on_visit_logged}
+GROUP_ID = "tickets"
+
+
 def people_consumer(settings: KitSettings, sessions: async_sessionmaker[AsyncSession],
                     pii: PiiConfig) -> EventConsumer:
-    return EventConsumer(
-        settings, group_id="tickets", topics=["people.v1"],
-        handlers={people_pb2.OrgUnitCreated.DESCRIPTOR.full_name: on_org_unit_created,
-                  people_pb2.OrgUnitRenamed.DESCRIPTOR.full_name: on_org_unit_renamed,
-                  people_pb2.OrgUnitMoved.DESCRIPTOR.full_name: on_org_unit_moved,
-                  people_pb2.CadreRegistered.DESCRIPTOR.full_name: on_cadre_registered,
-                  people_pb2.PairingCreated.DESCRIPTOR.full_name: on_pairing_created,
-                  people_pb2.PairingEnded.DESCRIPTOR.full_name: on_pairing_ended,
-                  people_pb2.VisitLogged.DESCRIPTOR.full_name: on_visit_logged},
-        uow_factory=lambda: TicketsUnitOfWork(sessions, pii))
+    return EventConsumer(settings, group_id=GROUP_ID, topics=["people.v1"], handlers=HANDLERS,
+                         uow_factory=lambda: TicketsUnitOfWork(sessions, pii))

@@ -53,8 +53,11 @@ def broker_binary() -> str:
 class TansuBroker:
     """tansu on 127.0.0.1:port with memory storage; logs to WORKDIR/broker.log."""
 
-    def __init__(self, port: int | None = None, *, workdir: Path) -> None:
+    def __init__(self, port: int | None = None, *, workdir: Path,
+                 advertised_port: int | None = None) -> None:
         self.workdir = Path(workdir)
+        # Clients are told to connect here (a proxy in front of the broker, in the fault suite).
+        self.advertised_port = advertised_port
         self.log_file = self.workdir / "broker.log"
         self.startup_seconds: float | None = None
         self._port = port
@@ -120,8 +123,9 @@ class TansuBroker:
 
     def _process(self, port: int) -> ManagedProcess:
         url = f"tcp://{HOST}:{port}"
+        advertised = f"tcp://{HOST}:{self.advertised_port or port}"
         argv = [broker_binary(), "broker", "--listener-url", url, "--advertised-listener-url",
-                url, "--storage-engine", "memory://tansu/"]
+                advertised, "--storage-engine", "memory://tansu/"]
         env = {**os.environ, "NO_COLOR": "1"}
 
         def ready() -> bool:

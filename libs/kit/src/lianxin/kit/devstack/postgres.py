@@ -104,14 +104,17 @@ class EmbeddedPostgres:
         log.info("PostgreSQL on 127.0.0.1:%s ready in %.2fs", self.port, self.startup_seconds)
         return self.startup_seconds
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """Fast shutdown (pg_ctl stop -m fast); escalate to SIGKILL if that fails."""
+    def stop(self, timeout: float = 30.0, mode: str = "fast") -> None:
+        """Shut down with pg_ctl stop -m `mode` (fast: sessions ended, a checkpoint; immediate:
+        no checkpoint, crash recovery at the next start); escalate to SIGKILL if that fails."""
+        if mode not in ("smart", "fast", "immediate"):
+            raise ValueError(f"unknown shutdown mode {mode!r}: smart, fast or immediate")
         pm = Postmaster.read(self.datadir)
         if pm is not None and pm.alive and pm.standalone:
             self.kill()  # a single-user backend (initdb's) has no pg_ctl shutdown to ask for
         elif pm is not None and pm.alive:
             try:
-                self._tool("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "-t",
+                self._tool("pg_ctl", "-D", str(self.datadir), "-m", mode, "-w", "-t",
                            str(int(timeout)), "stop", timeout=timeout + 10)
             except PostgresError:
                 log.warning("pg_ctl stop failed for %s; killing the postmaster", self.datadir)
@@ -125,9 +128,9 @@ class EmbeddedPostgres:
             kill_tree(pm.pid, signal.SIGKILL, children_grace_s=5.0)
         self._reap()
 
-    def restart(self) -> float:
-        """Stop (cleanly) and start again on the same port."""
-        self.stop()
+    def restart(self, mode: str = "fast") -> float:
+        """Stop (pg_ctl's `mode`, see stop) and start again on the same port."""
+        self.stop(mode=mode)
         return self.start()
 
     def create_database(self, name: str) -> None:

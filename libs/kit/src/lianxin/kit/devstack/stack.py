@@ -35,12 +35,19 @@ class DevStack:
     def __init__(self, data_dir: Path | None = None, *, gateway_port: int = 4000,
                  with_gateway: bool = True, services: Sequence[str] = SERVICES,
                  log_level: str = "INFO", gateway_dir: Path | None = None,
-                 ready_timeout: float = 90.0) -> None:
+                 ready_timeout: float = 90.0, kafka_front_port: int | None = None) -> None:
         self.data = DataDir(data_dir or default_data_dir())
         self.gateway_port, self.with_gateway = gateway_port, with_gateway
         self.services, self.log_level = tuple(services), log_level
         self.gateway_dir = gateway_dir or (repo_root() or Path.cwd()) / "gateway"
         self.ready_timeout = ready_timeout
+        # Where Kafka clients connect: the broker itself, or a proxy in front of it that the
+        # caller runs on this port (the fault suite's latency/loss proxy); the broker then
+        # advertises the proxy, so every client's traffic passes through it.
+        self.kafka_front_port = kafka_front_port
+        # Extra environment per service, taken by its processes at their next (re)start: the
+        # fault suite arms crash points this way (lianxin.kit.faults).
+        self.env_overrides: dict[str, dict[str, str]] = {}
         self.postgres = EmbeddedPostgres(self.data.pg)
         self.broker: TansuBroker | None = None
         self.processes: dict[str, ManagedProcess] = {}
@@ -64,8 +71,8 @@ class DevStack:
 
     @property
     def broker_bootstrap(self) -> str:
-        """`127.0.0.1:PORT` of the broker."""
-        return f"{HOST}:{self._port('broker')}"
+        """`127.0.0.1:PORT` Kafka clients bootstrap from (the broker, or the proxy before it)."""
+        return f"{HOST}:{self.kafka_front_port or self._port('broker')}"
 
     def database_url(self, service: str) -> str:
         """SQLAlchemy URL of a service's database (named after the service)."""
@@ -108,7 +115,8 @@ class DevStack:
                 self.postgres.create_database(name)
             if self.broker is None or not self.broker.is_running():
                 self.broker = TansuBroker(self.data.ports.choose("broker"),
-                                          workdir=self.data.logs)
+                                          workdir=self.data.logs,
+                                          advertised_port=self.kafka_front_port)
             self.timings["broker"] = self.broker.start()
             self.timings["migrate"] = migrate_all(
                 {name: self.env(name) for name in self.services}, self.data.logs)
@@ -232,7 +240,7 @@ class DevStack:
         return service_env(database_url=self.database_url(service),
                            bootstrap=self.broker_bootstrap, secret=self.data.secret(),
                            log_level=self.log_level, pycache=self.data.root / "pycache",
-                           keys=self.data.pii_env())
+                           keys={**self.data.pii_env(), **self.env_overrides.get(service, {})})
 
     def _port(self, name: str) -> int:
         port = self.data.ports.get(name)

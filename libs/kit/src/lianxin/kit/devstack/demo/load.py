@@ -32,6 +32,9 @@ from lianxin.kit.devstack.demo.county import DemoCounty, Kept, Op, build_county
 BATCH = 50    # mutations per HTTP request
 STREAMS = 4   # requests in flight at once (independent parts of a wave)
 UNKNOWN_UNIT_WAIT = 20.0  # seconds to wait for the tickets service to learn an org unit
+# Codes of a busy stack (gateway timeout, load shed): the batch is sent again, up to this often.
+BUSY_CODES = frozenset({"GATEWAY_TIMEOUT", "OVERLOADED"})
+BUSY_RETRIES = 5
 # The query that reads back what each mutation creates (for the already-loaded check).
 _QUERY_OF = {"createOrgUnit": "orgUnit", "registerHousehold": "household",
              "registerResident": "resident", "registerCadre": "cadre",
@@ -49,6 +52,10 @@ INTROSPECT = f"""query DemoMutations {{
 
 class DemoLoadError(RuntimeError):
     """The API refused part of the demo; the message quotes its errors and the failed input."""
+
+
+class _Busy(DemoLoadError):
+    """The gateway timed out or an API shed the request: worth sending again."""
 
 
 class _UnitNotKnownYet(DemoLoadError):
@@ -247,9 +254,11 @@ def _filled(value: Any, kept: dict[str, Any], op: Op) -> Any:
 def _send_when_known(url: str, token: str, ops: list[Op], fields: dict[str, _Field],
                      kept: dict[str, Any]) -> int:
     """`_send`, again while the API answers that an org unit is not known (yet) — for up to
-    UNKNOWN_UNIT_WAIT seconds; the number of requests it took."""
+    UNKNOWN_UNIT_WAIT seconds — or that it is busy (a slow machine: every demo mutation can be
+    sent twice, so a batch that timed out is simply sent again, BUSY_RETRIES times at most);
+    the number of requests it took."""
     give_up = time.monotonic() + UNKNOWN_UNIT_WAIT
-    requests = 1
+    requests, busy = 1, 0
     while True:
         try:
             _send(url, token, ops, fields, kept)
@@ -257,7 +266,12 @@ def _send_when_known(url: str, token: str, ops: list[Op], fields: dict[str, _Fie
         except _UnitNotKnownYet:
             if time.monotonic() > give_up:
                 raise
-        time.sleep(0.5)
+            time.sleep(0.5)
+        except _Busy:
+            busy += 1
+            if busy > BUSY_RETRIES:
+                raise
+            time.sleep(min(8.0, 0.5 * 2 ** busy))
         requests += 1
 
 
@@ -276,6 +290,9 @@ def _send(url: str, token: str, ops: Sequence[Op], fields: dict[str, _Field],
         variables[f"v{i}"] = {k: v for k, v in op.input.items() if v is not None}
     query = f"mutation DemoLoad({', '.join(declarations)}) {{\n" + "\n".join(selections) + "\n}"
     result = post_graphql(url, query, variables, token)
+    codes = {str((e.get("extensions") or {}).get("code")) for e in result.get("errors") or []}
+    if busy := codes & BUSY_CODES:
+        raise _Busy(f"the API is busy ({', '.join(sorted(busy))})")
     data = result.get("data") or {}
     for i, op in enumerate(ops):
         answer = data.get(f"m{i}")
