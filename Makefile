@@ -9,7 +9,7 @@ UV := $(VENV)/bin/uv
 PY := $(VENV)/bin/python
 SERVICES := people tickets assessment
 
-.PHONY: help dev test lint typecheck contracts proto schema compose persisted clean install fmt bench
+.PHONY: help dev test test-faults lint typecheck contracts proto schema compose persisted clean install fmt bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ dev: install  ## run the whole system with demo data (Ctrl-C stops it)
 
 test: install lint typecheck contracts  ## lint, type-check, contract drift, then every test
 	$(VENV)/bin/pytest
+
+test-faults: install  ## the fault, fuzz and authorisation suite in its long versions (under 30 minutes)
+	LIANXIN_FAULTS=full $(VENV)/bin/pytest tests/faults
 
 # --- performance (issue 8) -------------------------------------------------------------------
 bench: install  ## every benchmark, about 15 minutes (QUICK=1: a 5-minute smoke run); figures for bench/RESULTS.md
