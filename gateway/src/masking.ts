@@ -70,6 +70,7 @@ function withoutDetails(error: GraphQLError): GraphQLError {
 // drops `data: null` when a non-null root field failed (so an executed mutation that answered
 // FORBIDDEN looked like a refused request). tests/faults/test_fuzz.py found both.
 const INTROSPECTION_REFUSED = /introspection has been disabled/;
+const REFUSALS = new Set([OVERLOADED, 'GATEWAY_TIMEOUT']);
 type Coded = {
   data?: unknown;
   errors?: ReadonlyArray<{ extensions?: Record<string, unknown>; path?: unknown }>;
@@ -82,12 +83,23 @@ export function codeRequestErrors(result: unknown): void {
   }
   if (!result || typeof result !== 'object' || !('errors' in result)) return;
   const coded = result as Coded;
-  // A field error means it executed, except OVERLOADED: the service refused before doing anything,
-  // and src/overload.ts answers that 503 without data.
-  const ran = (coded.errors ?? []).some(
-    (error) => error.path !== undefined && error.extensions?.['code'] !== OVERLOADED,
-  );
+  // It executed when some data came back or a field failed for a reason of its own; not when
+  // every failure is a service refusing (OVERLOADED, which src/overload.ts answers 503 without
+  // data) or not answering (GATEWAY_TIMEOUT, 504). Once it executed the answer is 200 with
+  // `data`, so the HTTP statuses those errors carry are dropped: a query that timed out on one
+  // service while another answered came back 504 with data (tests/faults/test_fuzz.py).
+  const ran =
+    coded.data != null ||
+    (coded.errors ?? []).some(
+      (error) => error.path !== undefined && !REFUSALS.has(String(error.extensions?.['code'])),
+    );
   if (ran && !('data' in coded)) coded.data = null;
+  for (const error of ran ? coded.errors ?? [] : []) {
+    if (error.extensions?.['http']) {
+      const { http: _status, ...rest } = error.extensions;
+      Object.assign(error, { extensions: rest });
+    }
+  }
   for (const error of coded.errors ?? []) {
     if (error.path !== undefined) continue;
     const message = (error as { message?: unknown }).message;
