@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -189,6 +190,16 @@ class Driver:
                              "p90_ms": percentile(failed, 0.90),
                              "p99_ms": percentile(failed, 0.99),
                              "max_ms": failed[-1] if failed else float("nan")}}
+
+
+def drive(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run this driver in a process of its own (its CPU is not the caller's event loop) with
+    `spec`; its result. Used by the benchmarks and the fault suite's overload scenario."""
+    proc = subprocess.run([sys.executable, __file__], input=json.dumps(spec),
+                          capture_output=True, text=True, check=False, timeout=1800)
+    if proc.returncode != 0:
+        raise RuntimeError(f"load driver failed: {proc.stderr[-2000:]}")
+    return dict(json.loads(proc.stdout))
 
 
 def main() -> None:

@@ -36,11 +36,11 @@ from typing import Any
 import httpx
 from figures import markdown, result, write_json
 from lianxin.kit.devstack.demo import unit_id
+from loadgen import drive
 from stack import (
     ROOT,
     bench_stack,
     county,
-    drive,
     free_port,
     graphql_body,
     headers,

@@ -27,8 +27,9 @@ from pathlib import Path
 
 import httpx
 from lianxin.kit.devstack.demo import unit_id
+from loadgen import drive
 from p3_p4_p7_intake import submit_bodies
-from stack import bench_stack, county, drive, headers, log
+from stack import bench_stack, county, headers, log
 
 SETTINGS = ("LIANXIN_MAX_IN_FLIGHT", "LIANXIN_DB_POOL_TIMEOUT_S", "LIANXIN_GATEWAY_MAX_IN_FLIGHT",
             "LIANXIN_GATEWAY_MAX_LOOP_LAG_MS", "LIANXIN_GATEWAY_UPSTREAM_TIMEOUT_MS")

@@ -45,13 +45,12 @@ import httpx
 import websockets
 from figures import markdown, result, write_json
 from lianxin.kit.devstack.demo import unit_id
-from loadgen import percentile
+from loadgen import drive, percentile
 from stack import (
     bench_stack,
     county,
     cpu_seconds,
     cpu_spent,
-    drive,
     graphql_body,
     headers,
     log,

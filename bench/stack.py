@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -81,15 +80,6 @@ def graphql_body(query: str, variables: dict[str, Any] | None = None,
     if operation:
         body["operationName"] = operation
     return json.dumps(body, ensure_ascii=False)
-
-
-def drive(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run the load driver (bench/loadgen.py) in its own process; its result."""
-    proc = subprocess.run([sys.executable, str(BENCH / "loadgen.py")], input=json.dumps(spec),
-                          capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"load driver failed: {proc.stderr[-2000:]}")
-    return dict(json.loads(proc.stdout))
 
 
 def stack_processes(stack: DevStack) -> list[psutil.Process]:

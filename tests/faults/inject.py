@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from lianxin.kit.devstack.processes import ManagedProcess
-from lianxin.kit.devstack.services import service_binary
+from lianxin.kit.devstack.services import work_process
 from lianxin.kit.devstack.stack import DevStack
 from lianxin.kit.faults import VARIABLE
 
@@ -47,9 +47,7 @@ def crash_at(stack: DevStack, component: str, point: str, nth: int,
 def extra_worker(stack: DevStack, service: str, label: str) -> Iterator[ManagedProcess]:
     """A second `work` process of `service` (same consumer groups, a standby relay); stopped
     (SIGTERM) on leaving the block unless the block killed it."""
-    proc = ManagedProcess(f"{service}.work.{label}", [service_binary(service), "work"],
-                          log_file=stack.logs_dir / f"{service}.work.{label}.log",
-                          env=stack.env(service))
+    proc = work_process(service, stack.env(service), stack.logs_dir, label)
     proc.start()
     try:
         yield proc

@@ -21,11 +21,16 @@ def _connect_args(stack: DevStack, service: str) -> dict[str, Any]:
             "host": url.host or url.query.get("host"), "port": url.port or 5432}
 
 
+async def connect(stack: DevStack, service: str) -> asyncpg.Connection:
+    """A plain asyncpg connection to a service's database (the caller closes it)."""
+    return await asyncpg.connect(**_connect_args(stack, service))
+
+
 def sql(stack: DevStack, service: str, query: str, *args: Any) -> list[asyncpg.Record]:
     """Rows of one query on a service's database."""
 
     async def run() -> list[asyncpg.Record]:
-        conn = await asyncpg.connect(**_connect_args(stack, service))
+        conn = await connect(stack, service)
         try:
             return list(await conn.fetch(query, *args))
         finally:
@@ -38,7 +43,7 @@ def execute(stack: DevStack, service: str, *statements: str) -> None:
     """Run statements on a service's database, each committed."""
 
     async def run() -> None:
-        conn = await asyncpg.connect(**_connect_args(stack, service))
+        conn = await connect(stack, service)
         try:
             for statement in statements:
                 await conn.execute(statement)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import asyncpg
 import psutil
 from lianxin.kit.devstack.processes import ManagedProcess
+from lianxin.kit.devstack.services import work_process
 from lianxin.kit.devstack.stack import DevStack
 
 
@@ -27,14 +28,9 @@ def workers(stack: DevStack, service: str, count: int, env: Mapping[str, str]) -
     replaces the stack's own (same name and log, so stack.kill/restart reach it), the others
     log to <service>.work-<n>.log. The caller puts the stack's own back with
     stack.restart(f"{service}.work")."""
-    name = f"{service}.work"
-    argv, full_env = stack.processes[name].argv, {**stack.env(service), **env}
-    procs = [ManagedProcess(name, argv, log_file=stack.logs_dir / f"{name}.log", env=full_env)]
-    procs += [
-        ManagedProcess(f"{name}-{n}", argv, log_file=stack.logs_dir / f"{name}-{n}.log", env=full_env)
-        for n in range(2, count + 1)
-    ]
-    return procs
+    full_env = {**stack.env(service), **env}
+    return [work_process(service, full_env, stack.logs_dir, str(n) if n > 1 else None)
+            for n in range(1, count + 1)]
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 from lianxin.kit import faults
@@ -38,25 +39,25 @@ def test_the_process_dies_by_sigkill_at_the_nth_time() -> None:
     assert done.stdout.split() == ["1", "2"]
 
 
+@pytest.fixture
+def fresh_faults() -> Iterator[None]:
+    """The module reads its variable once; forget it before and after a test sets it."""
+    faults.reset()
+    yield
+    faults.reset()
+
+
 @pytest.mark.parametrize("value", ["relay.before_mark", "relay.before_mark:0",
                                    "nowhere:1", "relay.before_mark:x"])
 def test_a_malformed_setting_is_refused_with_what_to_give(
-        value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        value: str, monkeypatch: pytest.MonkeyPatch, fresh_faults: None) -> None:
     monkeypatch.setenv(faults.VARIABLE, value)
-    faults.reset()
-    try:
-        with pytest.raises(ValueError, match="<point>:<n>"):
-            faults.crash_point("relay.before_mark")
-    finally:
-        faults.reset()
+    with pytest.raises(ValueError, match="<point>:<n>"):
+        faults.crash_point("relay.before_mark")
 
 
-def test_refused_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refused_in_production(monkeypatch: pytest.MonkeyPatch, fresh_faults: None) -> None:
     monkeypatch.setenv(faults.VARIABLE, "relay.before_mark:1")
     monkeypatch.setenv("LIANXIN_ENVIRONMENT", "production")
-    faults.reset()
-    try:
-        with pytest.raises(ValueError, match="refused in production"):
-            faults.crash_point("relay.before_mark")
-    finally:
-        faults.reset()
+    with pytest.raises(ValueError, match="refused in production"):
+        faults.arm()

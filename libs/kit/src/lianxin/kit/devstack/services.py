@@ -62,10 +62,14 @@ def serve_process(name: str, port: int, env: Mapping[str, str], logs: Path) -> M
                           ready_url=f"http://{HOST}:{port}/readyz")
 
 
-def work_process(name: str, env: Mapping[str, str], logs: Path) -> ManagedProcess:
-    """`lianxin-<name> work`: outbox relay and consumers (no readiness endpoint)."""
-    return ManagedProcess(f"{name}.work", [service_binary(name), "work"],
-                          log_file=logs / f"{name}.work.log", env=env)
+def work_process(name: str, env: Mapping[str, str], logs: Path,
+                 label: str | None = None) -> ManagedProcess:
+    """`lianxin-<name> work`: outbox relay and consumers (no readiness endpoint). A `label`
+    names another instance (`<name>.work-<label>`, its own log): a standby or a second member
+    of the consumer groups, as the fault suite starts them."""
+    process = f"{name}.work" + (f"-{label}" if label else "")
+    return ManagedProcess(process, [service_binary(name), "work"],
+                          log_file=logs / f"{process}.log", env=env)
 
 
 def migrate_all(envs: Mapping[str, Mapping[str, str]], logs: Path,
