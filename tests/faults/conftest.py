@@ -35,7 +35,7 @@ def scaled(short: float, full: float) -> float:
 
 # Scenarios that leave much behind run last: the overload's hundreds of accepted submits (and
 # the fuzzer's data) would each raise alarms at the SLA scenario's clock jumps.
-ORDER = ("test_scan", "test_sla_scheduler", "test_crashes", "test_delivery", "test_outages",
+ORDER = ("test_invariants", "test_sla_scheduler", "test_crashes", "test_delivery", "test_outages",
          "test_abusive_documents", "test_authorisation_matrix", "test_fuzz", "test_overload")
 
 

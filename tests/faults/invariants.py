@@ -13,7 +13,10 @@
 5. No phone or ID number in clear in any table, topic record, log line or error answer.
 
 `settle()` first waits until the relays and consumers have caught up (a fault may have left a
-backlog); the checks then compare exact sets, so a lost or doubled event names itself.
+backlog); the checks then compare exact sets, so a lost or doubled event names itself. Before
+it, `canary()` commits one event with no effect that the tickets consumer group must apply: a
+group that has stopped consuming (no member holds its partitions) fails the check even when
+the scenario's load gave it nothing to read.
 """
 
 from __future__ import annotations
@@ -24,10 +27,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lianxin.assessment.consumers import INTERESTING
+from lianxin.events.v1 import people_pb2
 from lianxin.events.v1.envelope_pb2 import Envelope
+from lianxin.kit.auth import Principal
 from lianxin.kit.devstack.stack import DevStack
+from lianxin.kit.envelope import PendingEvent, wrap
 from lianxin.kit.kafka import dlq_topic
 from lianxin.tickets.consumers import GROUP_ID as TICKETS_GROUP
 from lianxin.tickets.consumers import HANDLERS as TICKETS_READS
@@ -82,40 +89,75 @@ def _applied(stack: DevStack, service: str, table: str, consumer: str | None) ->
     return {r["id"]: r["outcome"] for r in rows}
 
 
-def settle(stack: DevStack, timeout_s: float = 120.0) -> None:
+def _unpublished(stack: DevStack) -> int:
+    return sum(int(sql(stack, s, "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL")
+                   [0]["n"]) for s in TOPICS)
+
+
+def settle(stack: DevStack, timeout_s: float = 120.0) -> dict[str, list[tuple[str, str, str, bool]]]:
     """Wait until every outbox row is published and both consumers have applied every event
-    they read; fail with what is still missing."""
+    they read; fail with what is still missing. The outboxes as last read (for the checks)."""
     deadline = time.monotonic() + timeout_s
     missing: dict[str, int] = {}
     while time.monotonic() < deadline:
-        people, tickets = _outbox(stack, "people"), _outbox(stack, "tickets")
-        seen = _applied(stack, "assessment", "proj.event", None)
-        read = _applied(stack, "tickets", "processed_event", TICKETS_GROUP)
-        missing = {
-            "unpublished": sum(not p for *_, p in people + tickets),
-            "assessment": sum(e not in seen for e, t, *_ in people + tickets if t in INTERESTING),
-            "tickets": sum(e not in read for e, t, *_ in people if t in TICKETS_READS),
-        }
-        if not any(missing.values()):
-            return
+        # A count first: the whole outboxes and claim logs are read once the relays are done.
+        missing = {"unpublished": _unpublished(stack)}
+        if not missing["unpublished"]:
+            outboxes = {s: _outbox(stack, s) for s in TOPICS}
+            everything = outboxes["people"] + outboxes["tickets"]
+            seen = _applied(stack, "assessment", "proj.event", None)
+            read = _applied(stack, "tickets", "processed_event", TICKETS_GROUP)
+            missing = {
+                "unpublished": sum(not p for *_, p in everything),
+                "assessment": sum(e not in seen for e, t, *_ in everything if t in INTERESTING),
+                "tickets": sum(e not in read for e, t, *_ in outboxes["people"]
+                               if t in TICKETS_READS),
+            }
+            if not any(missing.values()):
+                return outboxes
         time.sleep(0.5)
     raise AssertionError(f"the stack did not catch up within {timeout_s:.0f}s: {missing}")
 
 
+OUTBOX_INSERT = ("INSERT INTO outbox (event_id, topic, key, event_type, envelope) "
+                 "VALUES ($1, 'people.v1', $2, $3, $4) RETURNING id")
+RENAMED = people_pb2.OrgUnitRenamed.DESCRIPTOR.full_name
+
+
+def renamed_to_itself(unit: Any, who: str) -> tuple[str, bytes]:
+    """A real event with no effect: an org unit (a row of people's org_unit) renamed to the
+    name it has. Its id and envelope, for people's outbox (OUTBOX_INSERT)."""
+    env = wrap(PendingEvent("org_unit", str(unit["id"]), unit["version"],
+                            people_pb2.OrgUnitRenamed(org_unit_id=str(unit["id"]),
+                                                      name=unit["name"])),
+               Principal(who, "admin"))
+    return env.event_id, env.SerializeToString()
+
+
+def canary(stack: DevStack) -> str:
+    """Commit one no-effect event to people's outbox (its relay publishes it, tickets' people
+    read model must apply it); its id."""
+    unit = sql(stack, "people", "SELECT id, name, version FROM org_unit ORDER BY id LIMIT 1")[0]
+    event_id, body = renamed_to_itself(unit, "faults-canary")
+    sql(stack, "people", OUTBOX_INSERT, event_id, str(unit["id"]), RENAMED, body)
+    return event_id
+
+
 def check_all(stack: DevStack, injected: Injected, personal: Personal) -> dict[str, int]:
     """Settle, then check invariants 1–5; return a few counts for the scenario's report."""
-    settle(stack)
+    canary(stack)
+    outboxes = settle(stack)
     topics = {t: read_topic(stack, t) for t in (*TOPICS.values(), *map(dlq_topic, TOPICS.values()))}
-    counts = check_events(stack, injected, topics)
+    counts = check_events(stack, injected, topics, outboxes)
     counts.update(check_projection(stack))
     counts.update(check_personal_data(stack, personal, topics))
     return counts
 
 
-def check_events(stack: DevStack, injected: Injected,
-                 topics: dict[str, list[Record]]) -> dict[str, int]:
-    """Invariant 1 (`topics`: every record of each topic, read just before)."""
-    outboxes = {s: _outbox(stack, s) for s in TOPICS}
+def check_events(stack: DevStack, injected: Injected, topics: dict[str, list[Record]],
+                 outboxes: dict[str, list[tuple[str, str, str, bool]]]) -> dict[str, int]:
+    """Invariant 1 (`topics`: every record of each topic, `outboxes` each service's outbox,
+    both read just before)."""
     for service, topic in TOPICS.items():
         on_topic = {r.headers["event_id"].decode() for r in topics[topic]
                     if "event_id" in r.headers} - injected.event_ids

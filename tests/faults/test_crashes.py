@@ -10,14 +10,11 @@ import signal
 import time
 from typing import Any
 
-import asyncpg
 import pytest
 from inject import crash_at, wait_until
-from lianxin.events.v1 import people_pb2
-from lianxin.kit.auth import Principal
+from invariants import OUTBOX_INSERT, RENAMED, renamed_to_itself
 from lianxin.kit.devstack.stack import DevStack
-from lianxin.kit.envelope import PendingEvent, wrap
-from observe import _connect_args, sql
+from observe import connect, sql
 
 from conftest import FULL, scaled
 
@@ -26,17 +23,22 @@ from conftest import FULL, scaled
 NTHS = (1, 3, 7) if FULL else (2,)
 
 
+def _crashes_under_load(stack: DevStack, load: Any, invariants: Any, component: str,
+                        point: str) -> None:
+    with load(rate=8):
+        for nth in NTHS:
+            code = crash_at(stack, component, point, nth)
+            assert code == -signal.SIGKILL, f"{component} ended with {code}, not at {point}"
+        time.sleep(scaled(3, 15))
+    invariants()
+
+
 @pytest.mark.parametrize("component", ["assessment.work", *(["tickets.work"] if FULL else [])])
 def test_2_a_consumer_killed_between_its_commit_and_its_offset_commit_applies_nothing_twice(
         component: str, fault_stack: DevStack, load: Any, invariants: Any) -> None:
     """assessment consumes in batches, tickets (its people read model) event by event (the
     long version only: each crash costs two worker restarts)."""
-    with load(rate=8):
-        for nth in NTHS:
-            code = crash_at(fault_stack, component, "consumer.before_offset_commit", nth)
-            assert code == -signal.SIGKILL, f"{component} ended with {code}, not at the point"
-        time.sleep(scaled(3, 15))
-    invariants()
+    _crashes_under_load(fault_stack, load, invariants, component, "consumer.before_offset_commit")
 
 
 @pytest.mark.parametrize("component", ["tickets.work", *(["people.work"] if FULL else [])])
@@ -44,21 +46,7 @@ def test_3_a_relay_killed_after_the_ack_before_marking_loses_nothing(
         component: str, fault_stack: DevStack, load: Any, invariants: Any) -> None:
     """Its rows are on the broker but not marked: the next relay publishes them again, and the
     consumers recognise the copies."""
-    with load(rate=8):
-        for nth in NTHS:
-            code = crash_at(fault_stack, component, "relay.before_mark", nth)
-            assert code == -signal.SIGKILL, f"{component} ended with {code}, not at the point"
-        time.sleep(scaled(3, 15))
-    invariants()
-
-
-def _renamed_to_itself(unit: Any) -> tuple[str, bytes]:
-    """A real event with no effect: an org unit renamed to the name it has."""
-    env = wrap(PendingEvent("org_unit", str(unit["id"]), unit["version"],
-                            people_pb2.OrgUnitRenamed(org_unit_id=str(unit["id"]),
-                                                      name=unit["name"])),
-               Principal("faults-scenario-9", "admin"))
-    return env.event_id, env.SerializeToString()
+    _crashes_under_load(fault_stack, load, invariants, component, "relay.before_mark")
 
 
 def test_9_rows_committed_out_of_id_order_are_all_published(
@@ -67,23 +55,22 @@ def test_9_rows_committed_out_of_id_order_are_all_published(
     first and is published first. A's row must still be published (a relay reading "rows after
     the last id I sent" would skip it for ever)."""
     units = sql(fault_stack, "people", "SELECT id, name, version FROM org_unit ORDER BY id LIMIT 2")
-    insert = ("INSERT INTO outbox (event_id, topic, key, event_type, envelope) "
-              "VALUES ($1, 'people.v1', $2, $3, $4) RETURNING id")
-    kind = people_pb2.OrgUnitRenamed.DESCRIPTOR.full_name
 
     def published(row_id: int) -> bool:
         return bool(sql(fault_stack, "people", "SELECT published_at IS NOT NULL AS p "
                                                "FROM outbox WHERE id = $1", row_id)[0]["p"])
 
     async def race() -> tuple[int, int]:
-        first = await asyncpg.connect(**_connect_args(fault_stack, "people"))
-        second = await asyncpg.connect(**_connect_args(fault_stack, "people"))
+        first = await connect(fault_stack, "people")
+        second = await connect(fault_stack, "people")
         try:
-            (event_a, body_a), (event_b, body_b) = map(_renamed_to_itself, units)
+            (event_a, body_a), (event_b, body_b) = (renamed_to_itself(u, "faults-scenario-9")
+                                                    for u in units)
             held = first.transaction()
             await held.start()
-            low = await first.fetchval(insert, event_a, str(units[0]["id"]), kind, body_a)
-            high = await second.fetchval(insert, event_b, str(units[1]["id"]), kind, body_b)
+            low = await first.fetchval(OUTBOX_INSERT, event_a, str(units[0]["id"]), RENAMED, body_a)
+            high = await second.fetchval(OUTBOX_INSERT, event_b, str(units[1]["id"]), RENAMED,
+                                         body_b)
             assert high > low
             await asyncio.to_thread(wait_until, lambda: published(high), 60,
                                     "the later-committed row was not published")

@@ -38,7 +38,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
@@ -46,6 +45,7 @@ from lianxin.events.v1 import envelope_pb2, tickets_pb2
 from lianxin.kit.devstack.demo.county import DemoCounty, Unit, unit_id
 from lianxin.kit.devstack.processes import tail
 from lianxin.kit.devstack.stack import DevStack
+from observe import connect
 from worker_chaos import Chaos, workers
 
 from conftest import FULL, Gql, scaled
@@ -345,11 +345,10 @@ async def test_crashed_and_doubled_schedulers_raise_each_alarm_once(
     started = time.monotonic()
     batch = Batch()
     villages = itertools.cycle([v for v in county.tree.villages if len(v.path) == 3])
-    tickets_url = fault_stack.database_url("tickets").replace("+asyncpg", "")
-    tickets_db = await asyncpg.connect(tickets_url)
-    assessment_db = await asyncpg.connect(fault_stack.database_url("assessment").replace("+asyncpg", ""))
+    tickets_db = await connect(fault_stack, "tickets")
+    assessment_db = await connect(fault_stack, "assessment")
     schedulers = workers(fault_stack, "tickets", SCHEDULERS, SWEEP_ENV)
-    chaos = Chaos(schedulers, "tickets-work", KINDS, urlsplit(tickets_url).port or 5432, random.Random(10))
+    chaos = Chaos(schedulers, "tickets-work", KINDS, fault_stack.postgres.port, random.Random(10))
     fault_stack.processes["tickets.work"].stop()
     fault_stack.processes["tickets.work"] = schedulers[0]
     try:
@@ -396,8 +395,11 @@ async def test_crashed_and_doubled_schedulers_raise_each_alarm_once(
     finally:
         await tickets_db.close()
         await assessment_db.close()
-        for proc in schedulers[1:]:
-            proc.stop()
+        # SIGKILL, not SIGTERM: a member leaving its group cleanly while tansu 0.6.0 is in the
+        # middle of a rebalance can wedge the group for ever (docs/reliability.md, "broker");
+        # a crash never does, and crashes are what this scenario is about.
+        for proc in schedulers:
+            proc.kill()
         # The stack as it was: real time, and tickets.work with its own settings.
         await asyncio.to_thread(set_clock, gql, dt.datetime.now(dt.UTC))
         await asyncio.to_thread(fault_stack.restart, "tickets.work")
