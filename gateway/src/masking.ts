@@ -8,11 +8,10 @@
 // including the request-parsing errors Yoga writes them into itself (invalid JSON did).
 import { GraphQLError } from 'graphql';
 import { OVERLOADED } from './overload.ts';
+import { dropExtensions, type Extensions, forEachFailedResult, omitted } from './results.ts';
 import type { Environment } from './settings.ts';
 
 const DETAILS = ['originalError', 'stacktrace', 'exception'];
-
-type Extensions = Record<string, unknown> & { http?: { status?: number }; code?: unknown };
 
 /** Yoga's `maskedErrors.maskError`: for errors thrown while a request is handled, and errors in results. */
 export function maskErrorFor(environment: Environment) {
@@ -40,8 +39,8 @@ function isOriginal(error: unknown): error is GraphQLError {
 
 function withoutDetails(error: GraphQLError): GraphQLError {
   const extensions = error.extensions as Extensions;
-  if (!DETAILS.some((key) => key in extensions)) return error;
-  const kept: Extensions = Object.fromEntries(Object.entries(extensions).filter(([key]) => !DETAILS.includes(key)));
+  const kept = omitted(extensions, DETAILS);
+  if (kept === extensions) return error;
   if ('originalError' in extensions && kept.http && 'spec' in kept.http) {
     // Yoga answers a body it could not read (invalid JSON) with 400, not the 200 of other request
     // errors, because originalError is there; keep that status once the detail is gone.
@@ -71,45 +70,31 @@ function withoutDetails(error: GraphQLError): GraphQLError {
 // FORBIDDEN looked like a refused request). tests/faults/test_fuzz.py found both.
 const INTROSPECTION_REFUSED = /introspection has been disabled/;
 const REFUSALS = new Set([OVERLOADED, 'GATEWAY_TIMEOUT']);
-type Coded = {
-  data?: unknown;
-  errors?: ReadonlyArray<{ extensions?: Record<string, unknown>; path?: unknown }>;
-};
-
 export function codeRequestErrors(result: unknown): void {
-  if (Array.isArray(result)) {
-    result.forEach(codeRequestErrors);
-    return;
-  }
-  if (!result || typeof result !== 'object' || !('errors' in result)) return;
-  const coded = result as Coded;
-  // It executed when some data came back or a field failed for a reason of its own; not when
-  // every failure is a service refusing (OVERLOADED, which src/overload.ts answers 503 without
-  // data) or not answering (GATEWAY_TIMEOUT, 504). Once it executed the answer is 200 with
-  // `data`, so the HTTP statuses those errors carry are dropped: a query that timed out on one
-  // service while another answered came back 504 with data (tests/faults/test_fuzz.py).
-  const ran =
-    coded.data != null ||
-    (coded.errors ?? []).some(
-      (error) => error.path !== undefined && !REFUSALS.has(String(error.extensions?.['code'])),
-    );
-  if (ran && !('data' in coded)) coded.data = null;
-  for (const error of ran ? coded.errors ?? [] : []) {
-    if (error.extensions?.['http']) {
-      const { http: _status, ...rest } = error.extensions;
-      Object.assign(error, { extensions: rest });
+  forEachFailedResult(result, (coded) => {
+    const errors = coded.errors ?? [];
+    // It executed when some data came back or a field failed for a reason of its own; not when
+    // every failure is a service refusing (OVERLOADED, which src/overload.ts answers 503 without
+    // data) or not answering (GATEWAY_TIMEOUT, 504). Once it executed the answer is 200 with
+    // `data`, so the HTTP statuses those errors carry are dropped: a query that timed out on one
+    // service while another answered came back 504 with data (tests/faults/test_fuzz.py).
+    const ran =
+      coded.data != null ||
+      errors.some((error) => error.path !== undefined && !REFUSALS.has(String(error.extensions?.['code'])));
+    if (ran) {
+      if (!('data' in coded)) coded.data = null;
+      dropExtensions(errors, ['http']);
     }
-  }
-  for (const error of coded.errors ?? []) {
-    if (error.path !== undefined) continue;
-    const message = (error as { message?: unknown }).message;
-    // Yoga codes validation errors itself (GRAPHQL_VALIDATION_FAILED), this one included.
-    if (typeof message === 'string' && INTROSPECTION_REFUSED.test(message)) {
-      Object.assign(error, { extensions: { ...error.extensions, code: 'INTROSPECTION_DISABLED' } });
-    } else if (!error.extensions?.['code']) {
-      // Uncoded and outside any field: the request itself was refused (variable coercion).
-      const http = 'data' in coded ? {} : { http: { status: 400, spec: true } };
-      Object.assign(error, { extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED', ...http } });
+    for (const error of errors) {
+      if (error.path !== undefined) continue;
+      // Yoga codes validation errors itself (GRAPHQL_VALIDATION_FAILED), this one included.
+      if (typeof error.message === 'string' && INTROSPECTION_REFUSED.test(error.message)) {
+        error.extensions = { ...error.extensions, code: 'INTROSPECTION_DISABLED' };
+      } else if (!error.extensions?.['code']) {
+        // Uncoded and outside any field: the request itself was refused (variable coercion).
+        const http = 'data' in coded ? {} : { http: { status: 400, spec: true } };
+        error.extensions = { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED', ...http };
+      }
     }
-  }
+  });
 }

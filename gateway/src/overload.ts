@@ -8,12 +8,9 @@
 // event loop is the first queue, and without a bound requests waited there for tens of seconds.
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { performance } from 'node:perf_hooks';
+import { dropExtensions, forEachFailedResult, type ResultError } from './results.ts';
 
 export const OVERLOADED = 'OVERLOADED';
-
-type Extensions = Record<string, unknown> & { http?: Record<string, unknown> };
-type ResultError = { extensions?: Extensions; path?: unknown };
-type Result = { data?: unknown; errors?: ReadonlyArray<ResultError>; extensions?: Extensions };
 
 /**
  * Hive's `upstreamTimeout`: every query and mutation sent to a subgraph, never a subscription
@@ -44,27 +41,16 @@ const UPSTREAM_DETAILS = ['request', 'response'];
  * coded error sits at its path. Also drops Hive's upstream request/response details from errors.
  */
 export function shapeOverload(result: unknown): void {
-  if (Array.isArray(result)) {
-    result.forEach(shapeOverload);
-    return;
-  }
-  if (!result || typeof result !== 'object' || !('errors' in result)) return;
-  const shaped = result as Result;
-  const errors = shaped.errors ?? [];
-  for (const error of errors) {
-    if (error.extensions && UPSTREAM_DETAILS.some((key) => key in error.extensions!)) {
-      const kept = Object.fromEntries(
-        Object.entries(error.extensions).filter(([key]) => !UPSTREAM_DETAILS.includes(key)),
-      );
-      Object.assign(error, { extensions: kept });
-    }
-  }
-  const overloaded = errors.filter((error) => error.extensions?.['code'] === OVERLOADED);
-  if (overloaded.length === 0 || shaped.data != null) return;
-  shaped.extensions = {
-    ...shaped.extensions,
-    http: { status: 503, headers: { 'Retry-After': String(retryAfterOf(overloaded)) } },
-  };
+  forEachFailedResult(result, (shaped) => {
+    const errors = shaped.errors ?? [];
+    dropExtensions(errors, UPSTREAM_DETAILS);
+    const overloaded = errors.filter((error) => error.extensions?.['code'] === OVERLOADED);
+    if (overloaded.length === 0 || shaped.data != null) return;
+    shaped.extensions = {
+      ...shaped.extensions,
+      http: { status: 503, headers: { 'Retry-After': String(retryAfterOf(overloaded)) } },
+    };
+  });
 }
 
 export const overloadPlugin: GatewayPlugin = {

@@ -1,14 +1,21 @@
-"""The gateway's upstream timeout (LIANXIN_GATEWAY_UPSTREAM_TIMEOUT_MS) as a client sees it,
-against a tickets "service" that accepts connections and never answers:
-- everything asked of it alone: 504 GATEWAY_TIMEOUT, no data (nothing ran);
-- asked beside a field of a service that answers: 200 with that data and the timeout coded at
-  its path (it ran) — the fuzzer found such answers coming back 504 with data."""
+"""A service that does not answer, or refuses, as a client of the gateway sees it:
+- a tickets "service" that accepts connections and never answers, behind a gateway with a
+  300 ms upstream timeout (LIANXIN_GATEWAY_UPSTREAM_TIMEOUT_MS): everything asked of it alone
+  is 504 GATEWAY_TIMEOUT without data (nothing ran); asked beside a field of a service that
+  answers, 200 with that data and the timeout coded at its path (it ran) — the fuzzer found
+  such answers coming back 504 with data;
+- a tickets "service" that answers every request 503 OVERLOADED with a retryAfter, as
+  lianxin.kit.admission does: alone, 503 with Retry-After; beside an answer, 200 with the data.
+Neither ever shows the client the subgraph request Hive made (its body holds the caller's
+variables) or the upstream response."""
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -44,6 +51,37 @@ def silent_url() -> Iterator[str]:
         conn.close()
 
 
+class Overloaded(BaseHTTPRequestHandler):
+    """Every POST: 503 OVERLOADED, retry after 3 s (the body lianxin.kit.admission sends)."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        body = json.dumps({"errors": [{"message": "the service is overloaded, retry later",
+                                       "extensions": {"code": "OVERLOADED", "retryAfter": 3}}]})
+        self.send_response(503)
+        self.send_header("content-type", "application/json")
+        self.send_header("retry-after", "3")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def overloaded_gateway(stack: DevStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Overloaded)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    urls = {**stack.service_urls, "tickets": f"http://127.0.0.1:{server.server_port}/graphql"}
+    try:
+        with extra_gateway(stack, tmp_path_factory.mktemp("overloaded"),
+                           gateway_settings(secret=stack.data.secret()), urls) as url:
+            yield url
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture(scope="module")
 def impatient_gateway(stack: DevStack, silent_url: str,
                       tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -60,7 +98,15 @@ def ask(url: str, token: str, query: str) -> httpx.Response:
 
 
 def codes(body: dict[str, Any]) -> list[str]:
+    """The errors' codes; none may carry Hive's upstream request or response (or a status)."""
+    for error in body.get("errors") or []:
+        assert not {"request", "response", "http"} & error["extensions"].keys(), error
     return [e["extensions"]["code"] for e in body.get("errors") or []]
+
+
+def a_unit(gql: Any) -> str:
+    return str(gql(UNIT, i={"id": "0a7f3c8e-2b1d-4e55-9c3a-5d1e6f7a8b91", "name": "超时县",
+                            "kind": "COUNTY"})["data"]["createOrgUnit"]["id"])
 
 
 def test_a_timeout_alone_is_504_without_data(stack: DevStack, impatient_gateway: str) -> None:
@@ -71,11 +117,27 @@ def test_a_timeout_alone_is_504_without_data(stack: DevStack, impatient_gateway:
 
 def test_a_timeout_beside_an_answer_is_200_with_the_data(stack: DevStack, gql: Any,
                                                          impatient_gateway: str) -> None:
-    unit = gql(UNIT, i={"id": "0a7f3c8e-2b1d-4e55-9c3a-5d1e6f7a8b91", "name": "超时县",
-                        "kind": "COUNTY"})["data"]["createOrgUnit"]["id"]
+    unit = a_unit(gql)
     response = ask(impatient_gateway, stack.token(),
                    f'{{ orgUnit(id: "{unit}") {{ id }} ticket(id: "{NOWHERE}") {{ id }} }}')
     body = response.json()
     assert response.status_code == 200, response.text
     assert body["data"]["orgUnit"] == {"id": unit}
     assert codes(body) == ["GATEWAY_TIMEOUT"]
+
+
+def test_a_refusal_alone_is_503_with_retry_after(stack: DevStack, overloaded_gateway: str) -> None:
+    response = ask(overloaded_gateway, stack.token(), f'{{ ticket(id: "{NOWHERE}") {{ id }} }}')
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "3"
+    assert "data" not in response.json() and codes(response.json()) == ["OVERLOADED"]
+
+
+def test_a_refusal_beside_an_answer_is_200_with_the_data(stack: DevStack, gql: Any,
+                                                         overloaded_gateway: str) -> None:
+    unit = a_unit(gql)
+    response = ask(overloaded_gateway, stack.token(),
+                   f'{{ orgUnit(id: "{unit}") {{ id }} ticket(id: "{NOWHERE}") {{ id }} }}')
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["orgUnit"] == {"id": unit}
+    assert codes(response.json()) == ["OVERLOADED"]
