@@ -48,7 +48,12 @@ class KitSettings(BaseSettings):
     kafka_idempotence: bool = Field(
         True, description="idempotent producer; must be false against tansu, which rejects it"
     )
-    kafka_partitions: int = Field(3, ge=1, le=1024, description="partitions for created topics")
+    # 4, the count tansu (the dev and test broker) gives a topic it creates by itself when a
+    # client asks for a missing one — after a restart, its log being in memory. With 3 a topic
+    # came back with 4 partitions or 3 depending on who asked first, and a consumer group that
+    # had joined on 3 did not read the 4th for minutes (found by the fault suite's canary after
+    # scenario 4). Deployments set their own (compose, Kubernetes) and create topics up front.
+    kafka_partitions: int = Field(4, ge=1, le=1024, description="partitions for created topics")
     kafka_replication: int = Field(1, ge=1, le=7, description="replication for created topics")
     jwt_secret: SecretStr | None = Field(None, description="HS256 key (at least 32 characters)")
     jwt_public_key: str | None = Field(None, description="PEM public key for RS256/ES256 tokens")
