@@ -47,7 +47,7 @@ def bench_stack(*, demo: bool = True, keep: Path | None = None) -> Iterator[DevS
     """The stack, started and (with `demo`) holding the demo county; stopped and deleted after."""
     folder = keep or Path(tempfile.mkdtemp(prefix="lianxin-bench-"))
     os.environ["LIANXIN_GATEWAY_DEDUPLICATE_INFLIGHT"] = "false"
-    stack = DevStack(folder / "stack", gateway_port=free_port(), log_level="WARNING")
+    stack = DevStack(folder / "stack", gateway_port=0, log_level="WARNING")
     try:
         log(f"starting the stack in {folder} …")
         timings = stack.start()

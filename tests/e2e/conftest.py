@@ -24,9 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
-    from lianxin.kit.devstack.processes import free_port
-
-    with DevStack(Path(tmp_path_factory.mktemp("stack")), gateway_port=free_port()) as stack:
+    with DevStack(Path(tmp_path_factory.mktemp("stack")), gateway_port=0) as stack:
         yield stack
 
 
@@ -64,9 +62,7 @@ def gql(stack: DevStack) -> Gql:
 def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
     """`make dev`'s demo county (and its history) in a stack of its own: its ~2,600 outbox
     events stay out of the shared stack's restart tests."""
-    from lianxin.kit.devstack.processes import free_port
-
-    with DevStack(Path(tmp_path_factory.mktemp("demo")), gateway_port=free_port()) as stack:
+    with DevStack(Path(tmp_path_factory.mktemp("demo")), gateway_port=0) as stack:
         yield stack
 
 

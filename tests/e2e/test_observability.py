@@ -118,7 +118,7 @@ def traced(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Iter
     with pytest.MonkeyPatch.context() as env:
         env.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url)
         env.setenv("OTEL_BSP_SCHEDULE_DELAY", "200")
-        with DevStack(Path(tmp_path_factory.mktemp("traced")), gateway_port=free_port()) as stack:
+        with DevStack(Path(tmp_path_factory.mktemp("traced")), gateway_port=0) as stack:
             yield stack
 
 

@@ -82,7 +82,7 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory, county: DemoCounty,
                 kafka_link: Any) -> Iterator[DevStack]:
     """The whole system with the demo county loaded (through the gateway, as `make dev` does),
     its broker reached through `kafka_link`."""
-    stack = DevStack(Path(tmp_path_factory.mktemp("faults")), gateway_port=free_port(),
+    stack = DevStack(Path(tmp_path_factory.mktemp("faults")), gateway_port=0,
                      kafka_front_port=kafka_link.port)
     kafka_link.holder["stack"] = stack
     with stack:

@@ -19,7 +19,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from lianxin.kit.devstack.broker import TansuBroker
 from lianxin.kit.devstack.datadir import DataDir
 from lianxin.kit.devstack.postgres import EmbeddedPostgres, PostgresError
-from lianxin.kit.devstack.processes import ManagedProcess, ProcessFailed, free_port
+from lianxin.kit.devstack.processes import ManagedProcess, ProcessFailed, free_port, http_ok
+from lianxin.kit.devstack.stack import DevStack
 from sqlalchemy.ext.asyncio import create_async_engine
 
 pytestmark = pytest.mark.integration
@@ -195,3 +196,37 @@ def test_a_slow_process_times_out_with_a_clear_error(tmp_path: Path) -> None:
         proc.wait_ready(timeout=1)
     proc.kill()
     assert not proc.is_running()
+
+
+def test_a_gateway_port_taken_before_the_gateway_binds_it_is_chosen_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """gateway_port=0: the stack picks the port. A free port can only be found by releasing it,
+    so another process may take it before the gateway binds (CI lost a run to this): the stack
+    must pick again, while a port the caller fixed is refused, never moved."""
+    stack = DevStack(tmp_path / "stack", gateway_port=0, services=())
+    squatters: list[socket.socket] = []
+    choose = stack.data.ports.choose
+
+    def choose_then_lose(name: str) -> int:
+        port = choose(name)
+        if name == "gateway" and not squatters:  # the race: taken between choice and bind
+            squatter = socket.socket()
+            squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            squatter.bind(("127.0.0.1", port))
+            squatter.listen()
+            squatters.append(squatter)
+        return port
+
+    monkeypatch.setattr(stack.data.ports, "choose", choose_then_lose)
+    try:
+        with stack:
+            taken = squatters[0].getsockname()[1]
+            assert stack.gateway_port not in (0, taken)
+            assert "EADDRINUSE" in (stack.logs_dir / "gateway.log").read_text()
+            assert http_ok(stack.gateway_url.replace("/graphql", "/readiness"))
+        fixed = DevStack(tmp_path / "fixed", gateway_port=taken, services=())
+        with pytest.raises(ProcessFailed, match=f"port {taken} is in use"):
+            fixed.start()
+    finally:
+        for squatter in squatters:
+            squatter.close()

@@ -37,7 +37,11 @@ class DevStack:
                  log_level: str = "INFO", gateway_dir: Path | None = None,
                  ready_timeout: float = 90.0, kafka_front_port: int | None = None) -> None:
         self.data = DataDir(data_dir or default_data_dir())
+        # gateway_port=0: the stack picks a free port (kept in the data folder's port book, like
+        # the services'), and picks again if another process takes it before the gateway binds.
+        # Tests and benchmarks use this; a fixed port (`lianxin dev`'s 4000) is never moved.
         self.gateway_port, self.with_gateway = gateway_port, with_gateway
+        self._gateway_port_chosen = gateway_port == 0
         self.services, self.log_level = tuple(services), log_level
         self.gateway_dir = gateway_dir or (repo_root() or Path.cwd()) / "gateway"
         self.ready_timeout = ready_timeout
@@ -58,6 +62,8 @@ class DevStack:
     @property
     def gateway_url(self) -> str:
         """The gateway's GraphQL endpoint."""
+        if self.gateway_port == 0:
+            raise RuntimeError("the gateway has no port yet: start the stack first")
         return f"http://{HOST}:{self.gateway_port}/graphql"
 
     def service_url(self, service: str) -> str:
@@ -105,7 +111,8 @@ class DevStack:
         self.data.create()
         gateway = self.processes.get("gateway")
         ours = gateway is not None and gateway.is_running()
-        if self.with_gateway and not ours and not port_is_free(self.gateway_port):
+        fixed = not self._gateway_port_chosen
+        if self.with_gateway and not ours and fixed and not port_is_free(self.gateway_port):
             raise ProcessFailed(f"port {self.gateway_port} is in use: stop what holds it or"
                                 " choose another gateway port (lianxin dev --port N)")
         atexit.register(self.stop)
@@ -207,14 +214,18 @@ class DevStack:
         self._wait(component)
 
     def _wait(self, component: str) -> None:
-        """Wait until ready; a serve process whose port was taken meanwhile gets a new one."""
+        """Wait until ready; a process on a port we chose, which another process took before ours
+        could bind it, gets a new port (a free port can only be found by releasing it)."""
+        movable = component.endswith(".serve") or (component == "gateway"
+                                                   and self._gateway_port_chosen)
         for attempt in range(3):
             proc = self.processes[component]
             try:
                 proc.wait_ready(self.ready_timeout)
                 return
             except ProcessFailed:
-                race = component.endswith(".serve") and says_address_in_use(tail(proc.log_file, 5))
+                # Hive Gateway prints its stack trace after the error, so read more than 5 lines.
+                race = movable and says_address_in_use(tail(proc.log_file, 40))
                 if not race or attempt == 2:
                     raise
             self.data.ports.forget(component.split(".")[0])
@@ -225,6 +236,8 @@ class DevStack:
         if component == "gateway":
             if self._supergraph is None:
                 self._supergraph = supergraph_file(self.gateway_dir, self.data.root)
+            if self._gateway_port_chosen:
+                self.gateway_port = self.data.ports.choose("gateway")
             return gateway_process(self.gateway_dir, self.gateway_port, self.service_urls,
                                    supergraph=self._supergraph,
                                    log_file=self.data.logs / "gateway.log",
