@@ -19,7 +19,7 @@ import httpx
 import jwt
 import pytest
 from lianxin.kit.devstack.gateway import gateway_process, gateway_settings, supergraph_file
-from lianxin.kit.devstack.processes import free_port
+from lianxin.kit.devstack.processes import start_on_a_free_port
 from lianxin.kit.devstack.stack import DevStack
 
 REPO = Path(__file__).resolve().parents[2]
@@ -106,14 +106,11 @@ def extra_gateway(stack: DevStack, log_dir: Path, settings: Mapping[str, str],
                   subgraph_urls: Mapping[str, str] | None = None) -> Iterator[str]:
     """A gateway of its own (its URL) with `settings`, the stack's subgraphs (or
     `subgraph_urls`) and the repo's gateway/ config; stopped afterwards."""
-    port = free_port()
-    process = gateway_process(
-        stack.gateway_dir, port, subgraph_urls or stack.service_urls,
-        supergraph=supergraph_file(stack.gateway_dir, stack.data.root),
-        log_file=log_dir / f"gateway-{port}.log", settings=settings)
-    process.start()
+    supergraph = supergraph_file(stack.gateway_dir, stack.data.root)
+    process, port = start_on_a_free_port(lambda port: gateway_process(
+        stack.gateway_dir, port, subgraph_urls or stack.service_urls, supergraph=supergraph,
+        log_file=log_dir / f"gateway-{port}.log", settings=settings), timeout=90)
     try:
-        process.wait_ready(90)
         yield f"http://127.0.0.1:{port}/graphql"
     finally:
         process.stop()

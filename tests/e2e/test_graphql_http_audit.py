@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from lianxin.kit.auth import issue_token
 from lianxin.kit.devstack.datadir import repo_root
-from lianxin.kit.devstack.processes import ManagedProcess, free_port
+from lianxin.kit.devstack.processes import start_on_a_free_port
 from lianxin.kit.devstack.services import serve_process
 from lianxin.kit.devstack.stack import DevStack
 
@@ -88,12 +88,10 @@ def production_assessment(stack: DevStack, tmp_path_factory: pytest.TempPathFact
     env = {k: v for k, v in stack.env("assessment").items()
            if k not in ("LIANXIN_PII_KEYS", "LIANXIN_BLIND_INDEX_KEY", "LIANXIN_LINK_TOKEN_SECRET")}
     env.update({"LIANXIN_ENVIRONMENT": "production", "LIANXIN_JWT_SECRET": secret})
-    port = free_port()
-    process: ManagedProcess = serve_process("assessment", port, env,
-                                            tmp_path_factory.mktemp("production-assessment"))
-    process.start()
+    logs = tmp_path_factory.mktemp("production-assessment")
+    process, port = start_on_a_free_port(lambda port: serve_process("assessment", port, env, logs),
+                                         timeout=90)
     try:
-        process.wait_ready(90)
         yield (f"http://127.0.0.1:{port}/graphql",
                issue_token(secret=secret, subject="auditor", role="admin"))
     finally:

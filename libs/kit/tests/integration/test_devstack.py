@@ -16,10 +16,17 @@ import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from lianxin.kit.devstack import processes
 from lianxin.kit.devstack.broker import TansuBroker
 from lianxin.kit.devstack.datadir import DataDir
 from lianxin.kit.devstack.postgres import EmbeddedPostgres, PostgresError
-from lianxin.kit.devstack.processes import ManagedProcess, ProcessFailed, free_port, http_ok
+from lianxin.kit.devstack.processes import (
+    ManagedProcess,
+    ProcessFailed,
+    free_port,
+    http_ok,
+    start_on_a_free_port,
+)
 from lianxin.kit.devstack.stack import DevStack
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -230,3 +237,31 @@ def test_a_gateway_port_taken_before_the_gateway_binds_it_is_chosen_again(
     finally:
         for squatter in squatters:
             squatter.close()
+
+
+def test_a_process_whose_free_port_is_taken_starts_again_on_another(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        offered = iter([taken])
+        monkeypatch.setattr(processes, "free_port", lambda: next(offered, None) or free_port())
+
+        def web(port: int) -> ManagedProcess:
+            argv = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
+            return ManagedProcess("web", argv, log_file=tmp_path / "web.log", cwd=tmp_path,
+                                  ready_url=f"http://127.0.0.1:{port}/")
+
+        proc, port = start_on_a_free_port(web, timeout=15)
+        try:
+            assert port != taken and http_ok(f"http://127.0.0.1:{port}/")
+            assert "Address already in use" in (tmp_path / "web.log").read_text()
+        finally:
+            proc.stop()
+        # Any other failure is not retried.
+        with pytest.raises(ProcessFailed, match="code 3"):
+            start_on_a_free_port(lambda port: ManagedProcess(
+                "doomed", python("raise SystemExit(3)"), log_file=tmp_path / "doomed.log",
+                ready_url=f"http://127.0.0.1:{port}/"), timeout=10)
+        assert (tmp_path / "doomed.log").read_text().count("starting doomed") == 1

@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 # free_port is re-exported: callers pick ports for the processes they start through us.
-from lianxin.kit.devstack.ports import free_port
+from lianxin.kit.devstack.ports import free_port, says_address_in_use
 
 __all__ = ["ManagedProcess", "ProcessFailed", "free_port", "http_ok", "pdeathsig_preexec",
-           "run_once", "stop_all", "tail"]
+           "run_once", "start_on_a_free_port", "stop_all", "tail"]
 
 _PR_SET_PDEATHSIG = 1
 # Proxies from the environment must never see requests to our own 127.0.0.1 servers.
@@ -156,6 +156,26 @@ class ManagedProcess:
         self.stop()
         self.start()
         self.wait_ready(timeout)
+
+
+def start_on_a_free_port(make: Callable[[int], ManagedProcess], timeout: float = 60.0,
+                         attempts: int = 3) -> tuple[ManagedProcess, int]:
+    """`make(port)` started on a free port and ready; with its port. A free port can only be
+    found by releasing it, so another process may take it before ours binds: when the log says
+    the address is in use, start again on a new port."""
+    for attempt in range(attempts):
+        port = free_port()
+        proc = make(port)
+        proc.start()
+        try:
+            proc.wait_ready(timeout)
+            return proc, port
+        except ProcessFailed:
+            proc.kill()
+            # Hive Gateway prints a stack trace after the error, so read more than a few lines.
+            if attempt == attempts - 1 or not says_address_in_use(tail(proc.log_file, 40)):
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def stop_all(processes: Iterable[ManagedProcess], grace_s: float = 10.0) -> None:
