@@ -36,12 +36,12 @@ from typing import Any
 import httpx
 from figures import markdown, result, write_json
 from lianxin.kit.devstack.demo import unit_id
+from lianxin.kit.devstack.ports import free_port
 from loadgen import drive
 from stack import (
     ROOT,
     bench_stack,
     county,
-    free_port,
     graphql_body,
     headers,
     log,

@@ -34,14 +34,6 @@ def log(msg: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {msg}", file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def bench_stack(*, demo: bool = True, keep: Path | None = None) -> Iterator[DevStack]:
     """The stack, started and (with `demo`) holding the demo county; stopped and deleted after."""

@@ -104,40 +104,33 @@ def codes(body: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors") or []]
 
 
-def a_unit(gql: Any) -> str:
-    return str(gql(UNIT, i={"id": "0a7f3c8e-2b1d-4e55-9c3a-5d1e6f7a8b91", "name": "超时县",
-                            "kind": "COUNTY"})["data"]["createOrgUnit"]["id"])
+# The gateway each failing service sits behind (fixtures above), and the code it answers with.
+FAILURES = {"timeout": ("impatient_gateway", "GATEWAY_TIMEOUT"),
+            "refusal": ("overloaded_gateway", "OVERLOADED")}
 
 
-def test_a_timeout_alone_is_504_without_data(stack: DevStack, impatient_gateway: str) -> None:
-    response = ask(impatient_gateway, stack.token(), f'{{ ticket(id: "{NOWHERE}") {{ id }} }}')
-    assert response.status_code == 504, response.text
-    assert "data" not in response.json() and codes(response.json()) == ["GATEWAY_TIMEOUT"]
+@pytest.mark.parametrize(("failure", "status", "retry_after"),
+                         [("timeout", 504, None), ("refusal", 503, "3")])
+def test_a_failure_alone_has_its_status_and_no_data(stack: DevStack, request: pytest.FixtureRequest,
+                                                    failure: str, status: int,
+                                                    retry_after: str | None) -> None:
+    gateway, code = FAILURES[failure]
+    response = ask(request.getfixturevalue(gateway), stack.token(),
+                   f'{{ ticket(id: "{NOWHERE}") {{ id }} }}')
+    assert response.status_code == status, response.text
+    assert response.headers.get("retry-after") == retry_after
+    assert "data" not in response.json() and codes(response.json()) == [code]
 
 
-def test_a_timeout_beside_an_answer_is_200_with_the_data(stack: DevStack, gql: Any,
-                                                         impatient_gateway: str) -> None:
-    unit = a_unit(gql)
-    response = ask(impatient_gateway, stack.token(),
-                   f'{{ orgUnit(id: "{unit}") {{ id }} ticket(id: "{NOWHERE}") {{ id }} }}')
-    body = response.json()
-    assert response.status_code == 200, response.text
-    assert body["data"]["orgUnit"] == {"id": unit}
-    assert codes(body) == ["GATEWAY_TIMEOUT"]
-
-
-def test_a_refusal_alone_is_503_with_retry_after(stack: DevStack, overloaded_gateway: str) -> None:
-    response = ask(overloaded_gateway, stack.token(), f'{{ ticket(id: "{NOWHERE}") {{ id }} }}')
-    assert response.status_code == 503, response.text
-    assert response.headers["retry-after"] == "3"
-    assert "data" not in response.json() and codes(response.json()) == ["OVERLOADED"]
-
-
-def test_a_refusal_beside_an_answer_is_200_with_the_data(stack: DevStack, gql: Any,
-                                                         overloaded_gateway: str) -> None:
-    unit = a_unit(gql)
-    response = ask(overloaded_gateway, stack.token(),
+@pytest.mark.parametrize("failure", FAILURES)
+def test_a_failure_beside_an_answer_is_200_with_the_data(stack: DevStack, gql: Any,
+                                                         request: pytest.FixtureRequest,
+                                                         failure: str) -> None:
+    gateway, code = FAILURES[failure]
+    unit = gql(UNIT, i={"id": "0a7f3c8e-2b1d-4e55-9c3a-5d1e6f7a8b91", "name": "超时县",
+                        "kind": "COUNTY"})["data"]["createOrgUnit"]["id"]
+    response = ask(request.getfixturevalue(gateway), stack.token(),
                    f'{{ orgUnit(id: "{unit}") {{ id }} ticket(id: "{NOWHERE}") {{ id }} }}')
     assert response.status_code == 200, response.text
     assert response.json()["data"]["orgUnit"] == {"id": unit}
-    assert codes(response.json()) == ["OVERLOADED"]
+    assert codes(response.json()) == [code]

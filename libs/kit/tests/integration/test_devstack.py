@@ -28,6 +28,7 @@ from lianxin.kit.devstack.processes import (
     start_on_a_free_port,
 )
 from lianxin.kit.devstack.stack import DevStack
+from lianxin.kit.settings import KitSettings
 from sqlalchemy.ext.asyncio import create_async_engine
 
 pytestmark = pytest.mark.integration
@@ -156,6 +157,21 @@ async def test_broker_carries_a_message_and_restarts_on_its_port(
     assert own_broker.log_file.exists()
 
 
+async def test_a_topic_the_broker_creates_by_itself_has_the_kits_partition_count(
+        own_broker: TansuBroker) -> None:
+    """tansu creates a missing topic when a client asks for it (after a restart, its log being in
+    memory). The kit's default count must be tansu's, or a topic comes back with one count or
+    the other depending on who asks first, and a group joined on fewer partitions skips the rest
+    (the fault suite's canary found that after scenario 4)."""
+    producer = AIOKafkaProducer(bootstrap_servers=own_broker.bootstrap)
+    await producer.start()
+    try:
+        created = await producer.partitions_for(f"devstack.auto.{uuid.uuid4().hex[:8]}")
+    finally:
+        await producer.stop()
+    assert len(created) == KitSettings.model_fields["kafka_partitions"].default
+
+
 def test_ports_and_secret_persist_per_data_folder(tmp_path: Path) -> None:
     first = DataDir(tmp_path)
     port, secret = first.ports.choose("people"), first.secret()
@@ -211,6 +227,8 @@ def test_a_gateway_port_taken_before_the_gateway_binds_it_is_chosen_again(
     so another process may take it before the gateway binds (CI lost a run to this): the stack
     must pick again, while a port the caller fixed is refused, never moved."""
     stack = DevStack(tmp_path / "stack", gateway_port=0, services=())
+    with pytest.raises(RuntimeError, match="no port yet"):
+        _ = stack.gateway_url
     squatters: list[socket.socket] = []
     choose = stack.data.ports.choose
 
@@ -259,7 +277,8 @@ def test_a_process_whose_free_port_is_taken_starts_again_on_another(
             assert "Address already in use" in (tmp_path / "web.log").read_text()
         finally:
             proc.stop()
-        # Any other failure is not retried.
+        # Any other failure is not retried, though an earlier start in the same log lost its port.
+        (tmp_path / "doomed.log").write_text("OSError: [Errno 98] Address already in use\n")
         with pytest.raises(ProcessFailed, match="code 3"):
             start_on_a_free_port(lambda port: ManagedProcess(
                 "doomed", python("raise SystemExit(3)"), log_file=tmp_path / "doomed.log",

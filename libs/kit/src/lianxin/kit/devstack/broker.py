@@ -15,8 +15,8 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaClient
 from aiokafka.errors import KafkaError
-from lianxin.kit.devstack.ports import HOST, free_port, port_accepts, says_address_in_use
-from lianxin.kit.devstack.processes import ManagedProcess, ProcessFailed, tail
+from lianxin.kit.devstack.ports import HOST, free_port, port_accepts
+from lianxin.kit.devstack.processes import ManagedProcess, ProcessFailed, lost_its_port
 
 log = logging.getLogger("lianxin.devstack")
 
@@ -95,7 +95,7 @@ class TansuBroker:
                 break
             except ProcessFailed as exc:
                 self._proc.kill()
-                if attempt == 4 or not says_address_in_use(tail(self.log_file, 10)):
+                if attempt == 4 or not lost_its_port(self._proc):
                     raise exc
                 if not self._fixed:
                     # Someone took the port between our check and tansu's bind: pick again.

@@ -19,8 +19,8 @@ from pathlib import Path
 # free_port is re-exported: callers pick ports for the processes they start through us.
 from lianxin.kit.devstack.ports import free_port, says_address_in_use
 
-__all__ = ["ManagedProcess", "ProcessFailed", "free_port", "http_ok", "pdeathsig_preexec",
-           "run_once", "start_on_a_free_port", "stop_all", "tail"]
+__all__ = ["ManagedProcess", "ProcessFailed", "free_port", "http_ok", "lost_its_port",
+           "pdeathsig_preexec", "run_once", "start_on_a_free_port", "stop_all", "tail"]
 
 _PR_SET_PDEATHSIG = 1
 # Proxies from the environment must never see requests to our own 127.0.0.1 servers.
@@ -158,11 +158,22 @@ class ManagedProcess:
         self.wait_ready(timeout)
 
 
+def lost_its_port(proc: ManagedProcess) -> bool:
+    """True when a child that failed to start says its port was in use: taken by another
+    process between our choice of a free port and its bind (a free port can only be found by
+    releasing it), so starting it on another port is the cure."""
+    # Hive Gateway prints a stack trace after the error, so read more than a few lines, but only
+    # this start's: the log is appended to, and an earlier start may have lost its port.
+    lines = tail(proc.log_file, 40).splitlines()
+    header = f" starting {proc.name}: "
+    starts = [i for i, line in enumerate(lines) if line.startswith("=== ") and header in line]
+    return says_address_in_use("\n".join(lines[starts[-1]:] if starts else lines))
+
+
 def start_on_a_free_port(make: Callable[[int], ManagedProcess], timeout: float = 60.0,
                          attempts: int = 3) -> tuple[ManagedProcess, int]:
-    """`make(port)` started on a free port and ready; with its port. A free port can only be
-    found by releasing it, so another process may take it before ours binds: when the log says
-    the address is in use, start again on a new port."""
+    """`make(port)` started on a free port and ready; with its port. Started again on a new
+    port when it lost the first to another process (lost_its_port)."""
     for attempt in range(attempts):
         port = free_port()
         proc = make(port)
@@ -172,8 +183,7 @@ def start_on_a_free_port(make: Callable[[int], ManagedProcess], timeout: float =
             return proc, port
         except ProcessFailed:
             proc.kill()
-            # Hive Gateway prints a stack trace after the error, so read more than a few lines.
-            if attempt == attempts - 1 or not says_address_in_use(tail(proc.log_file, 40)):
+            if attempt == attempts - 1 or not lost_its_port(proc):
                 raise
     raise AssertionError("unreachable: the last attempt returns or raises")
 

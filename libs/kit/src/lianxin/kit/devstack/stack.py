@@ -14,9 +14,9 @@ from lianxin.kit.auth import issue_token
 from lianxin.kit.devstack.broker import TansuBroker
 from lianxin.kit.devstack.datadir import DataDir, default_data_dir, repo_root
 from lianxin.kit.devstack.gateway import gateway_process, gateway_settings, supergraph_file
-from lianxin.kit.devstack.ports import port_is_free, says_address_in_use
+from lianxin.kit.devstack.ports import port_is_free
 from lianxin.kit.devstack.postgres import EmbeddedPostgres
-from lianxin.kit.devstack.processes import ManagedProcess, ProcessFailed, stop_all, tail
+from lianxin.kit.devstack.processes import ManagedProcess, ProcessFailed, lost_its_port, stop_all
 from lianxin.kit.devstack.services import (
     SERVICES,
     migrate_all,
@@ -214,8 +214,7 @@ class DevStack:
         self._wait(component)
 
     def _wait(self, component: str) -> None:
-        """Wait until ready; a process on a port we chose, which another process took before ours
-        could bind it, gets a new port (a free port can only be found by releasing it)."""
+        """Wait until ready; a process on a port we chose that lost it gets a new one."""
         movable = component.endswith(".serve") or (component == "gateway"
                                                    and self._gateway_port_chosen)
         for attempt in range(3):
@@ -224,9 +223,7 @@ class DevStack:
                 proc.wait_ready(self.ready_timeout)
                 return
             except ProcessFailed:
-                # Hive Gateway prints its stack trace after the error, so read more than 5 lines.
-                race = movable and says_address_in_use(tail(proc.log_file, 40))
-                if not race or attempt == 2:
+                if not (movable and lost_its_port(proc)) or attempt == 2:
                     raise
             self.data.ports.forget(component.split(".")[0])
             self.processes[component] = self._make(component)
